@@ -1,0 +1,224 @@
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use corpus_platform::auth::WriteAccess;
+use futures::stream;
+use poem::Body;
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::{Binary, Json},
+};
+use uuid::Uuid;
+
+use super::{ApiError, ApiTags, DEFAULT_LIMIT};
+use crate::{
+    AppState,
+    entities::document,
+    store::{self, ListCursor, NewDocument, WriteOutcome},
+};
+
+/// Largest text accepted by `POST /documents` (larger files go through ingestion).
+pub const MAX_TEXT_BYTES: usize = 32 * 1024 * 1024;
+
+#[derive(Debug, Object)]
+pub struct CreateDocument {
+    /// Title shown in lists and search results.
+    #[oai(validator(min_length = 1, max_length = 500))]
+    pub title: String,
+    /// The full text (UTF-8, no NUL characters).
+    #[oai(validator(min_length = 1))]
+    pub text: String,
+    /// Where the text came from; defaults to `api`.
+    #[oai(validator(min_length = 1, max_length = 1024))]
+    pub source: Option<String>,
+}
+
+/// A stored document (without its text: see `/documents/{id}/text`).
+#[derive(Debug, Object)]
+pub struct DocumentView {
+    pub id: Uuid,
+    pub title: String,
+    pub source: String,
+    pub content_type: String,
+    pub byte_size: i64,
+    pub passage_count: i32,
+    pub job_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<document::Model> for DocumentView {
+    fn from(d: document::Model) -> Self {
+        Self {
+            id: d.id,
+            title: d.title,
+            source: d.source,
+            content_type: d.content_type,
+            byte_size: d.byte_size,
+            passage_count: d.passage_count,
+            job_id: d.job_id,
+            created_at: d.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct DocumentPage {
+    pub items: Vec<DocumentView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum CreateResponse {
+    /// Stored.
+    #[oai(status = 201)]
+    Created(Json<DocumentView>, #[oai(header = "location")] String),
+}
+
+#[derive(ApiResponse)]
+pub enum TextResponse {
+    /// The exact original text.
+    #[oai(status = 200, content_type = "text/plain; charset=utf-8")]
+    Ok(Binary<Body>),
+}
+
+#[derive(ApiResponse)]
+pub enum DeleteResponse {
+    /// Deleted, with its passages.
+    #[oai(status = 204)]
+    Deleted,
+}
+
+pub struct DocumentsApi {
+    pub state: AppState,
+}
+
+/// Passages fetched per query while streaming a text.
+const TEXT_BATCH: u64 = 64;
+
+#[OpenApi(tag = "ApiTags::Documents")]
+impl DocumentsApi {
+    /// Store a document.
+    #[oai(path = "/documents", method = "post")]
+    async fn create(
+        &self,
+        _auth: WriteAccess,
+        body: Json<CreateDocument>,
+    ) -> Result<CreateResponse, ApiError> {
+        let body = body.0;
+        if body.title.trim().is_empty() {
+            return Err(ApiError::bad_request("title", "must not be blank"));
+        }
+        if body.text.len() > MAX_TEXT_BYTES {
+            return Err(ApiError::bad_request(
+                "text",
+                format!(
+                    "is {} bytes; the limit is {MAX_TEXT_BYTES} (ingest larger files through S3)",
+                    body.text.len()
+                ),
+            ));
+        }
+        if body.text.contains('\0') {
+            return Err(ApiError::bad_request(
+                "text",
+                "must not contain NUL characters (U+0000)",
+            ));
+        }
+        let source = body.source.unwrap_or_else(|| "api".to_owned());
+        let meta = NewDocument {
+            title: body.title.trim().to_owned(),
+            source: source.clone(),
+            content_type: "text/plain".to_owned(),
+            job_id: None,
+        };
+        match store::create_document(&self.state.db, meta, &body.text).await? {
+            WriteOutcome::Created(doc) => {
+                tracing::info!(document_id = %doc.id, bytes = doc.byte_size, passages = doc.passage_count, "document created");
+                let location = format!("{}/documents/{}", self.state.base_path, doc.id);
+                Ok(CreateResponse::Created(Json(doc.into()), location))
+            }
+            WriteOutcome::Duplicate { existing_id } => Err(ApiError::conflict(format!(
+                "the same text from source {source:?} is already stored as document {existing_id}"
+            ))),
+        }
+    }
+
+    /// List documents, newest first.
+    #[oai(path = "/documents", method = "get")]
+    async fn list(
+        &self,
+        /// Page size, 1 to 100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> Result<Json<DocumentPage>, ApiError> {
+        let after = match cursor.0.as_deref() {
+            None | Some("") => None,
+            Some(raw) => Some(store::decode_cursor::<ListCursor>(raw).ok_or_else(|| {
+                ApiError::bad_request("cursor", "is not a cursor this endpoint issued")
+            })?),
+        };
+        let limit = u64::from(limit.0.unwrap_or(DEFAULT_LIMIT));
+        let (rows, next) = store::list_documents(&self.state.read, limit, after).await?;
+        Ok(Json(DocumentPage {
+            items: rows.into_iter().map(Into::into).collect(),
+            next_cursor: next.map(|c| store::encode_cursor(&c)),
+        }))
+    }
+
+    /// One document's metadata.
+    #[oai(path = "/documents/:id", method = "get")]
+    async fn get(&self, id: Path<Uuid>) -> Result<Json<DocumentView>, ApiError> {
+        store::get_document(&self.state.read, id.0)
+            .await?
+            .map(|d| Json(d.into()))
+            .ok_or_else(|| ApiError::not_found(format!("no document with id {}", id.0)))
+    }
+
+    /// The exact original text, streamed.
+    #[oai(path = "/documents/:id/text", method = "get")]
+    async fn text(&self, id: Path<Uuid>) -> Result<TextResponse, ApiError> {
+        let id = id.0;
+        let db = self.state.read.clone();
+        // Read the first batch before answering so a missing document is a 404, not an
+        // empty 200.
+        if store::get_document(&db, id).await?.is_none() {
+            return Err(ApiError::not_found(format!("no document with id {id}")));
+        }
+        let first = store::passages_from(&db, id, 0, TEXT_BATCH).await?;
+        let chunks = stream::unfold(Some((first, db)), move |state| async move {
+            let (batch, db) = state?;
+            if batch.is_empty() {
+                return None;
+            }
+            let next_seq = batch.last().map_or(0, |p| p.seq + 1);
+            let full = batch.len() as u64 == TEXT_BATCH;
+            let bytes = Bytes::from(batch.into_iter().map(|p| p.text).collect::<String>());
+            let next = if full {
+                match store::passages_from(&db, id, next_seq, TEXT_BATCH).await {
+                    Ok(more) => Some((more, db)),
+                    Err(err) => {
+                        tracing::error!(error = %err, document_id = %id, "text stream failed");
+                        return Some((Err(std::io::Error::other(err)), None));
+                    }
+                }
+            } else {
+                None
+            };
+            Some((Ok(bytes), next))
+        });
+        Ok(TextResponse::Ok(Binary(Body::from_bytes_stream(chunks))))
+    }
+
+    /// Delete a document and its passages.
+    #[oai(path = "/documents/:id", method = "delete")]
+    async fn delete(&self, _auth: WriteAccess, id: Path<Uuid>) -> Result<DeleteResponse, ApiError> {
+        if store::delete_document(&self.state.db, id.0).await? {
+            tracing::info!(document_id = %id.0, "document deleted");
+            Ok(DeleteResponse::Deleted)
+        } else {
+            Err(ApiError::not_found(format!("no document with id {}", id.0)))
+        }
+    }
+}

@@ -1,0 +1,71 @@
+use corpus_platform::Problem;
+use poem::http::StatusCode;
+use poem_openapi::{ApiResponse, payload::Json};
+
+/// Every error the documents API answers with, as `application/problem+json`.
+#[derive(Debug, ApiResponse)]
+pub enum ApiError {
+    /// Malformed input; `detail` names the field.
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// Missing or invalid API key.
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Json<Problem>),
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Problem>),
+    /// The same text from the same source is already stored.
+    #[oai(status = 409, content_type = "application/problem+json")]
+    Conflict(Json<Problem>),
+    #[oai(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Json<Problem>),
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+    /// A dependency (the database) is unreachable.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>),
+}
+
+impl ApiError {
+    pub fn bad_request(field: &str, reason: impl std::fmt::Display) -> Self {
+        Self::BadRequest(Json(Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("{field}: {reason}"),
+        )))
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::NotFound(Json(Problem::new(StatusCode::NOT_FOUND, detail)))
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::Conflict(Json(Problem::new(StatusCode::CONFLICT, detail)))
+    }
+
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::Unavailable(Json(Problem::new(StatusCode::SERVICE_UNAVAILABLE, detail)))
+    }
+
+    /// An unexpected failure: the whole cause chain is logged, only the request id is sent.
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        let err = err.into();
+        tracing::error!(error = %format!("{err:#}"), "unexpected error");
+        Self::Internal(Json(Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the server failed to handle the request; quote the request id when reporting it",
+        )))
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        let unreachable = matches!(
+            err,
+            sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_)
+        );
+        if unreachable {
+            tracing::error!(error = %err, "database unreachable");
+            return Self::unavailable("the database is unreachable; retry shortly");
+        }
+        Self::internal(anyhow::Error::new(err).context("database query failed"))
+    }
+}

@@ -1,0 +1,4 @@
+//! sea-orm entities, one file per table.
+
+pub mod document;
+pub mod passage;

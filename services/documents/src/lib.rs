@@ -1,0 +1,209 @@
+//! The documents service: documents and their passages in PostgreSQL, full-text search,
+//! and the write path the ingest worker reuses ([`store::DocumentWriter`]).
+
+pub mod api;
+pub mod entities;
+pub mod migration;
+pub mod passages;
+pub mod store;
+
+use std::{future::Future, time::Duration};
+
+use corpus_platform::{
+    ConfigError, Env, HttpConfig,
+    http::{BodyLimit, Observe},
+    server::{self, Bound},
+};
+use poem::{EndpointExt, IntoEndpoint, Route, endpoint::BoxEndpoint, middleware::CatchPanic};
+use poem_openapi::OpenApiService;
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm_migration::MigratorTrait;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::api::{DocumentsApi, HealthApi, SearchApi};
+
+/// Configuration of `documents serve` (and `migrate`, which needs only the database).
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub http: HttpConfig,
+    /// `BIND_ADDRESS` (default `0.0.0.0`; the local scripts use `127.0.0.1`).
+    pub bind_address: String,
+    /// `DATABASE_URL`: the primary, for writes.
+    pub database_url: SecretString,
+    /// `DATABASE_READ_URL`: a read replica for lists, reads and search (optional).
+    pub database_read_url: Option<SecretString>,
+    /// `DATABASE_MAX_CONNECTIONS` per pool (default 10).
+    pub database_max_connections: u32,
+}
+
+impl Config {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            http: HttpConfig::from_env(env)?,
+            bind_address: env.raw("BIND_ADDRESS").unwrap_or("0.0.0.0").to_owned(),
+            database_url: database_url(env, "DATABASE_URL")?,
+            database_read_url: env
+                .raw("DATABASE_READ_URL")
+                .map(|_| database_url(env, "DATABASE_READ_URL"))
+                .transpose()?,
+            database_max_connections: env.parse_or("DATABASE_MAX_CONNECTIONS", 10)?,
+        })
+    }
+}
+
+fn database_url(env: &Env, name: &str) -> Result<SecretString, ConfigError> {
+    let url = env.secret(name)?;
+    let s = url.expose_secret();
+    if !(s.starts_with("postgres://") || s.starts_with("postgresql://")) {
+        return Err(ConfigError::new(
+            name,
+            "must be a postgres:// or postgresql:// URL",
+        ));
+    }
+    Ok(url)
+}
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    /// The primary.
+    pub db: DatabaseConnection,
+    /// The read replica, or the primary again.
+    pub read: DatabaseConnection,
+    pub base_path: String,
+}
+
+/// Opens a pool lazily: the service starts (and reports not-ready) while the database is
+/// down, and reconnects when it is back.
+pub async fn connect(
+    url: &SecretString,
+    max_connections: u32,
+) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    let mut options = ConnectOptions::new(url.expose_secret().to_owned());
+    options
+        .max_connections(max_connections)
+        .min_connections(0)
+        .connect_timeout(Duration::from_secs(3))
+        .acquire_timeout(Duration::from_secs(5))
+        .idle_timeout(Duration::from_secs(300))
+        .connect_lazy(true)
+        .sqlx_logging(false);
+    Database::connect(options).await
+}
+
+/// Applies pending migrations.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
+    migration::Migrator::up(db, None).await
+}
+
+fn api_service(state: &AppState) -> OpenApiService<(DocumentsApi, SearchApi, HealthApi), ()> {
+    let server = if state.base_path.is_empty() {
+        "/".to_owned()
+    } else {
+        state.base_path.clone()
+    };
+    OpenApiService::new(
+        (
+            DocumentsApi {
+                state: state.clone(),
+            },
+            SearchApi {
+                state: state.clone(),
+            },
+            HealthApi {
+                state: state.clone(),
+            },
+        ),
+        "corpus documents API",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description("Documents, their exact text, and full-text search over their passages.")
+    .server(server)
+}
+
+/// The OpenAPI document (committed as `openapi/documents.json`).
+pub async fn openapi_json() -> Result<String, sea_orm::DbErr> {
+    let db = connect(&SecretString::from("postgres://localhost/spec"), 1).await?;
+    let state = AppState {
+        read: db.clone(),
+        db,
+        base_path: String::new(),
+    };
+    Ok(api_service(&state).spec())
+}
+
+/// Largest request body accepted (a 32 MiB text plus JSON escaping).
+const MAX_BODY_BYTES: u64 = 40 * 1024 * 1024;
+
+/// The whole HTTP app: routes under `BASE_PATH`, wrapped in the shared middleware.
+pub fn router(state: &AppState, config: &HttpConfig) -> BoxEndpoint<'static> {
+    let api = api_service(state);
+    let inner = Route::new()
+        .at("/openapi.json", api.spec_endpoint())
+        .nest("/docs", api.swagger_ui())
+        .nest("/", api);
+    let base = if config.base_path.is_empty() {
+        "/"
+    } else {
+        config.base_path.as_str()
+    };
+    Route::new()
+        .nest(base, inner)
+        .data(config.api_keys.clone())
+        .with(BodyLimit(MAX_BODY_BYTES))
+        .with(CatchPanic::new())
+        .with(Observe)
+        .into_endpoint()
+        .boxed()
+}
+
+/// A bound, ready-to-run service.
+pub struct Application {
+    bound: Bound,
+    app: BoxEndpoint<'static>,
+    grace: Duration,
+}
+
+impl Application {
+    /// Connects (lazily) and binds `BIND_ADDRESS:PORT` (port 0 picks a free one).
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        use anyhow::Context as _;
+        let db = connect(&config.database_url, config.database_max_connections)
+            .await
+            .context("cannot open the DATABASE_URL pool")?;
+        let read = match &config.database_read_url {
+            Some(url) => connect(url, config.database_max_connections)
+                .await
+                .context("cannot open the DATABASE_READ_URL pool")?,
+            None => db.clone(),
+        };
+        let state = AppState {
+            db,
+            read,
+            base_path: config.http.base_path.clone(),
+        };
+        let bound = server::bind(&config.bind_address, config.http.port)
+            .await
+            .with_context(|| format!("cannot bind {}:{}", config.bind_address, config.http.port))?;
+        Ok(Self {
+            app: router(&state, &config.http),
+            bound,
+            grace: config.http.shutdown_grace,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.bound.port
+    }
+
+    /// Serves until SIGTERM/Ctrl-C, then drains.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(server::shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` resolves, then drains (tests).
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
+        tracing::info!(port = self.bound.port, "documents listening");
+        server::serve(self.bound, self.app, shutdown, self.grace).await
+    }
+}

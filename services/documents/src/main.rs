@@ -1,0 +1,109 @@
+//! `documents serve | migrate | openapi`
+
+use std::process::ExitCode;
+
+use corpus_documents::{Application, Config, connect, migrate, openapi_json};
+use corpus_platform::{Env, telemetry};
+
+const USAGE: &str = "usage: documents <serve|migrate|openapi>
+  serve    run the HTTP API (PORT, BASE_PATH, DATABASE_URL, API_KEY_SHA256, ...)
+  migrate  apply pending database migrations (DATABASE_URL)
+  openapi  print the OpenAPI document";
+
+fn main() -> ExitCode {
+    let command = std::env::args().nth(1);
+    match command.as_deref() {
+        Some("serve") => run(serve),
+        Some("migrate") => run(migrate_command),
+        Some("openapi") => openapi(),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Reads the configuration, starts telemetry and a runtime, and runs `task`. A bad
+/// variable is one line on stderr and exit code 1.
+fn run<F, Fut>(task: F) -> ExitCode
+where
+    F: FnOnce(Config) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let env = Env::from_process();
+    let config = match Config::from_env(&env) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("{err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let _telemetry = match telemetry::init("documents", &env) {
+        Ok(guard) => guard,
+        Err(err) => {
+            eprintln!("{err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(task(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = %format!("{err:#}"), "fatal");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    Application::build(config)
+        .await?
+        .run_until_stopped()
+        .await?;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+async fn migrate_command(config: Config) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let db = connect(&config.database_url, 2).await?;
+    migrate(&db).await.context("migration failed")?;
+    tracing::info!("migrations applied");
+    Ok(())
+}
+
+fn openapi() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(openapi_json()) {
+        Ok(spec) => {
+            println!("{spec}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("cannot build the OpenAPI document: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

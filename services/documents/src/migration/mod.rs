@@ -1,0 +1,16 @@
+//! Schema migrations. Each migration freezes the shape it creates (plain SQL, not the
+//! entities), so later entity changes never rewrite history. Migrations are expand-only
+//! between two releases: blue and green run against one schema during a deployment.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_documents;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_create_documents::Migration)]
+    }
+}

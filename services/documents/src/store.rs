@@ -1,0 +1,387 @@
+//! The data layer: the write path (shared with the ingest worker) and the queries the API
+//! serves. Functions take a connection so callers choose the transaction.
+
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Statement,
+    TransactionTrait, sea_query::Condition,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::{
+    entities::{document, passage},
+    passages::Splitter,
+};
+
+/// Passages per multi-row INSERT. 3 bind parameters a row keeps far below PostgreSQL's
+/// 65535, and 64 x 8 KiB bounds a statement at about 512 KiB of text.
+const PASSAGE_BATCH: usize = 64;
+
+/// What a new document is, apart from its text.
+#[derive(Debug, Clone)]
+pub struct NewDocument {
+    pub title: String,
+    /// `s3://bucket/key`, or `api`.
+    pub source: String,
+    pub content_type: String,
+    pub job_id: Option<Uuid>,
+}
+
+/// The result of writing a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteOutcome {
+    Created(document::Model),
+    /// The same text from the same source is already stored: the caller must roll the
+    /// transaction back (the deferred foreign key makes a commit fail otherwise).
+    Duplicate {
+        existing_id: Uuid,
+    },
+}
+
+/// Streams one document into the database inside the caller's transaction: text goes in
+/// as chunks, is split into passages and inserted in multi-row batches, and the document
+/// row is written last, when its checksum and size are known. Memory stays bounded by one
+/// batch of passages whatever the text's size.
+pub struct DocumentWriter<'c, C: ConnectionTrait> {
+    conn: &'c C,
+    id: Uuid,
+    meta: NewDocument,
+    splitter: Splitter,
+    hasher: Sha256,
+    byte_size: i64,
+    next_seq: i32,
+    pending: Vec<String>,
+}
+
+impl<'c, C: ConnectionTrait> DocumentWriter<'c, C> {
+    pub fn new(conn: &'c C, meta: NewDocument) -> Self {
+        Self {
+            conn,
+            id: Uuid::now_v7(),
+            meta,
+            splitter: Splitter::default(),
+            hasher: Sha256::new(),
+            byte_size: 0,
+            next_seq: 0,
+            pending: Vec::with_capacity(PASSAGE_BATCH),
+        }
+    }
+
+    /// The id the document will have.
+    pub fn id(&self) -> Uuid {
+        self.id
+    }
+
+    /// Bytes of text pushed so far.
+    pub fn byte_size(&self) -> i64 {
+        self.byte_size
+    }
+
+    /// Adds the next chunk of text.
+    pub async fn push(&mut self, chunk: &str) -> Result<(), DbErr> {
+        self.hasher.update(chunk.as_bytes());
+        self.byte_size += i64::try_from(chunk.len()).unwrap_or(i64::MAX);
+        self.splitter.push(chunk, &mut self.pending);
+        if self.pending.len() >= PASSAGE_BATCH {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), DbErr> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let rows = self.pending.drain(..).map(|text| {
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            passage::ActiveModel {
+                document_id: Set(self.id),
+                seq: Set(seq),
+                text: Set(text),
+            }
+        });
+        let rows: Vec<_> = rows.collect();
+        passage::Entity::insert_many(rows)
+            .exec_without_returning(self.conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Writes the remaining passages and the document row.
+    pub async fn finish(mut self) -> Result<WriteOutcome, DbErr> {
+        let splitter = std::mem::take(&mut self.splitter);
+        splitter.finish(&mut self.pending);
+        self.flush().await?;
+        let checksum = hex::encode(self.hasher.finalize_reset());
+        let inserted = document::Model::find_by_statement(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            r#"INSERT INTO documents
+                   (id, source, checksum, title, content_type, byte_size, passage_count, job_id)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+               ON CONFLICT (source, checksum) DO NOTHING
+               RETURNING id, source, checksum, title, content_type, byte_size, passage_count,
+                         job_id, created_at"#,
+            [
+                self.id.into(),
+                self.meta.source.clone().into(),
+                checksum.clone().into(),
+                self.meta.title.clone().into(),
+                self.meta.content_type.clone().into(),
+                self.byte_size.into(),
+                self.next_seq.into(),
+                self.meta.job_id.into(),
+            ],
+        ))
+        .one(self.conn)
+        .await?;
+        if let Some(doc) = inserted {
+            return Ok(WriteOutcome::Created(doc));
+        }
+        let existing = document::Entity::find()
+            .filter(document::Column::Source.eq(self.meta.source.as_str()))
+            .filter(document::Column::Checksum.eq(checksum.as_str()))
+            .one(self.conn)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound("document vanished after a conflict".into()))?;
+        Ok(WriteOutcome::Duplicate {
+            existing_id: existing.id,
+        })
+    }
+}
+
+/// Writes one in-memory document in its own transaction (the API's create).
+pub async fn create_document(
+    db: &DatabaseConnection,
+    meta: NewDocument,
+    text: &str,
+) -> Result<WriteOutcome, DbErr> {
+    let txn = db.begin().await?;
+    let mut writer = DocumentWriter::new(&txn, meta);
+    writer.push(text).await?;
+    let outcome = writer.finish().await?;
+    match outcome {
+        WriteOutcome::Created(_) => txn.commit().await?,
+        WriteOutcome::Duplicate { .. } => txn.rollback().await?,
+    }
+    Ok(outcome)
+}
+
+pub async fn get_document(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<document::Model>, DbErr> {
+    document::Entity::find_by_id(id).one(db).await
+}
+
+/// Deletes a document and (by cascade) its passages; false when there was none.
+pub async fn delete_document(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
+    let res = document::Entity::delete_by_id(id).exec(db).await?;
+    Ok(res.rows_affected > 0)
+}
+
+/// A page position in the newest-first document list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListCursor {
+    #[serde(rename = "t")]
+    pub created_at: DateTime<Utc>,
+    #[serde(rename = "i")]
+    pub id: Uuid,
+}
+
+/// Newest first; keyset pagination on (created_at, id), so documents inserted while a
+/// client pages never shift or repeat the pages it has not read yet.
+pub async fn list_documents(
+    db: &impl ConnectionTrait,
+    limit: u64,
+    after: Option<ListCursor>,
+) -> Result<(Vec<document::Model>, Option<ListCursor>), DbErr> {
+    let mut query = document::Entity::find()
+        .order_by_desc(document::Column::CreatedAt)
+        .order_by_desc(document::Column::Id)
+        .limit(limit + 1);
+    if let Some(c) = after {
+        query = query.filter(
+            Condition::any()
+                .add(document::Column::CreatedAt.lt(c.created_at))
+                .add(
+                    Condition::all()
+                        .add(document::Column::CreatedAt.eq(c.created_at))
+                        .add(document::Column::Id.lt(c.id)),
+                ),
+        );
+    }
+    let mut rows = query.all(db).await?;
+    let next = if rows.len() as u64 > limit {
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        rows.last().map(|d| ListCursor {
+            created_at: d.created_at,
+            id: d.id,
+        })
+    } else {
+        None
+    };
+    Ok((rows, next))
+}
+
+/// Up to `limit` passages of a document from `from_seq` on, in order.
+pub async fn passages_from(
+    db: &impl ConnectionTrait,
+    document_id: Uuid,
+    from_seq: i32,
+    limit: u64,
+) -> Result<Vec<passage::Model>, DbErr> {
+    passage::Entity::find()
+        .filter(passage::Column::DocumentId.eq(document_id))
+        .filter(passage::Column::Seq.gte(from_seq))
+        .order_by_asc(passage::Column::Seq)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// A position in a ranked result list.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SearchCursor {
+    #[serde(rename = "r")]
+    pub rank: f32,
+    #[serde(rename = "d")]
+    pub document_id: Uuid,
+    #[serde(rename = "s")]
+    pub seq: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct SearchHit {
+    pub document_id: Uuid,
+    pub title: String,
+    pub seq: i32,
+    /// HTML-escaped passage excerpt with matches wrapped in `<mark>`.
+    pub snippet: String,
+    pub rank: f32,
+}
+
+// Markers no text we store can contain (control characters), replaced after escaping.
+const MARK_START: &str = "\u{1}";
+const MARK_END: &str = "\u{2}";
+
+/// Full-text search over passages with PostgreSQL websearch syntax (quotes for phrases,
+/// `or`, `-word`), best first (`ts_rank_cd`), ties in document/passage order. Snippets are
+/// computed only for the page returned.
+pub async fn search(
+    db: &impl ConnectionTrait,
+    q: &str,
+    limit: u64,
+    after: Option<SearchCursor>,
+) -> Result<(Vec<SearchHit>, Option<SearchCursor>), DbErr> {
+    let sql = format!(
+        r#"
+        WITH query AS (SELECT websearch_to_tsquery('english', $1) AS q),
+        page AS (
+            SELECT p.document_id, p.seq, ts_rank_cd(p.tsv, query.q) AS rank
+            FROM passages p, query
+            WHERE p.tsv @@ query.q
+        )
+        SELECT page.document_id, d.title, page.seq, page.rank,
+               ts_headline('english', p.text, query.q,
+                           'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "') AS snippet
+        FROM (
+            SELECT * FROM page
+            WHERE $2::real IS NULL
+               OR page.rank < $2::real
+               OR (page.rank = $2::real AND (page.document_id, page.seq) > ($3::uuid, $4::integer))
+            ORDER BY page.rank DESC, page.document_id, page.seq
+            LIMIT $5
+        ) page
+        JOIN documents d ON d.id = page.document_id
+        JOIN passages p ON p.document_id = page.document_id AND p.seq = page.seq
+        CROSS JOIN query
+        ORDER BY page.rank DESC, page.document_id, page.seq
+        "#
+    );
+    let limit_plus_one = i64::try_from(limit + 1).unwrap_or(i64::MAX);
+    let stmt = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        sql,
+        [
+            q.into(),
+            after.map(|c| c.rank).into(),
+            after.map(|c| c.document_id).into(),
+            after.map(|c| c.seq).into(),
+            limit_plus_one.into(),
+        ],
+    );
+    let mut hits = SearchHit::find_by_statement(stmt).all(db).await?;
+    let next = if hits.len() as u64 > limit {
+        hits.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        hits.last().map(|h| SearchCursor {
+            rank: h.rank,
+            document_id: h.document_id,
+            seq: h.seq,
+        })
+    } else {
+        None
+    };
+    for hit in &mut hits {
+        hit.snippet = escape_snippet(&hit.snippet);
+    }
+    Ok((hits, next))
+}
+
+fn escape_snippet(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len() + 32);
+    for c in raw.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out.replace(MARK_START, "<mark>")
+        .replace(MARK_END, "</mark>")
+}
+
+/// Opaque cursors: base64url of compact JSON.
+pub fn encode_cursor<T: Serialize>(cursor: &T) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(cursor).unwrap_or_default())
+}
+
+pub fn decode_cursor<T: for<'de> Deserialize<'de>>(raw: &str) -> Option<T> {
+    let bytes = URL_SAFE_NO_PAD.decode(raw.trim()).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// True when the database answers.
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.execute_unprepared("SELECT 1").await.is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_escape_html_but_keep_marks() {
+        let raw = format!("a <b> & {MARK_START}word{MARK_END}");
+        assert_eq!(escape_snippet(&raw), "a &lt;b&gt; &amp; <mark>word</mark>");
+    }
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let c = SearchCursor {
+            rank: 0.1,
+            document_id: Uuid::nil(),
+            seq: 3,
+        };
+        let s = encode_cursor(&c);
+        assert_eq!(decode_cursor::<SearchCursor>(&s), Some(c));
+        assert_eq!(decode_cursor::<SearchCursor>("not a cursor"), None);
+    }
+}

@@ -1,0 +1,18 @@
+//! Shared runtime for corpus services.
+//!
+//! Every HTTP service is assembled from the same parts: typed configuration read from the
+//! environment ([`config`]), JSON logs and OpenTelemetry traces ([`telemetry`]), a
+//! middleware stack that assigns request ids, continues W3C trace context and renders every
+//! error as `application/problem+json` ([`http`], [`problem`]), Bearer API keys checked
+//! against SHA-256 digests ([`auth`]) and a server loop that drains in-flight requests on
+//! SIGTERM ([`server`]).
+
+pub mod auth;
+pub mod config;
+pub mod http;
+pub mod problem;
+pub mod server;
+pub mod telemetry;
+
+pub use config::{ConfigError, Env, HttpConfig};
+pub use problem::Problem;

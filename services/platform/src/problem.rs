@@ -1,0 +1,81 @@
+//! RFC 9457 problem details, the body of every 4xx/5xx response.
+
+use poem::{Response, http::StatusCode};
+use poem_openapi::Object;
+use serde::{Deserialize, Serialize};
+
+pub const CONTENT_TYPE: &str = "application/problem+json";
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// Runs `fut` with `request_id` visible to [`current_request_id`] (used by the middleware,
+/// so error bodies built anywhere in a handler carry the id).
+pub async fn with_request_id<F: std::future::Future>(request_id: String, fut: F) -> F::Output {
+    REQUEST_ID.scope(request_id, fut).await
+}
+
+/// The id of the request being served, or an empty string outside a request.
+pub fn current_request_id() -> String {
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
+}
+
+/// A problem details object (`application/problem+json`).
+#[derive(Debug, Clone, PartialEq, Eq, Object, Serialize, Deserialize)]
+pub struct Problem {
+    /// A URI naming the kind of problem, e.g. `urn:corpus:problem:not-found`.
+    #[oai(rename = "type")]
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request, naming the offending input where there is one.
+    pub detail: String,
+    /// The request id; quote it when reporting a problem.
+    pub request_id: String,
+}
+
+impl Problem {
+    /// A problem for `status`, with the kind and title derived from it.
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        let (slug, title) = describe(status);
+        Self {
+            kind: format!("urn:corpus:problem:{slug}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            request_id: current_request_id(),
+        }
+    }
+
+    pub fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        Response::builder()
+            .status(status)
+            .content_type(CONTENT_TYPE)
+            .body(body)
+    }
+}
+
+fn describe(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        400 => ("bad-request", "The request is malformed"),
+        401 => ("unauthorized", "Missing or invalid API key"),
+        403 => ("forbidden", "Not allowed"),
+        404 => ("not-found", "Not found"),
+        405 => ("method-not-allowed", "Method not allowed"),
+        406 => ("not-acceptable", "Not acceptable"),
+        409 => ("conflict", "Conflict"),
+        413 => ("payload-too-large", "Payload too large"),
+        415 => ("unsupported-media-type", "Unsupported media type"),
+        422 => ("unprocessable", "Unprocessable content"),
+        429 => ("too-many-requests", "Too many requests"),
+        503 => ("unavailable", "Service unavailable"),
+        s if s >= 500 => ("internal", "Internal server error"),
+        _ => ("client-error", "Client error"),
+    }
+}
