@@ -1,5 +1,8 @@
 //! `documents serve | migrate | openapi`
 
+// A command-line entry point: usage and the spec go to stdout on purpose.
+#![allow(clippy::print_stdout)]
+
 use std::process::ExitCode;
 
 use corpus_documents::{Application, Config, connect, migrate, openapi_json};

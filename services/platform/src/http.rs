@@ -157,23 +157,6 @@ impl Extractor for HeaderExtractor<'_> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn request_id_is_honoured_only_when_sane() {
-        let mut headers = HeaderMap::new();
-        headers.insert(REQUEST_ID_HEADER, HeaderValue::from_static("abc-123"));
-        assert_eq!(incoming_request_id(&headers).as_deref(), Some("abc-123"));
-        headers.insert(REQUEST_ID_HEADER, HeaderValue::from_static("has space"));
-        assert_eq!(incoming_request_id(&headers), None);
-        let long = "x".repeat(129);
-        headers.insert(REQUEST_ID_HEADER, HeaderValue::from_str(&long).unwrap());
-        assert_eq!(incoming_request_id(&headers), None);
-    }
-}
-
 /// Middleware: refuses a request whose declared body is larger than `max_bytes` with 413,
 /// before anything reads it.
 pub struct BodyLimit(pub u64);
@@ -215,5 +198,22 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
             .into_response());
         }
         self.inner.call(req).await.map(IntoResponse::into_response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_id_is_honoured_only_when_sane() {
+        let mut headers = HeaderMap::new();
+        headers.insert(REQUEST_ID_HEADER, HeaderValue::from_static("abc-123"));
+        assert_eq!(incoming_request_id(&headers).as_deref(), Some("abc-123"));
+        headers.insert(REQUEST_ID_HEADER, HeaderValue::from_static("has space"));
+        assert_eq!(incoming_request_id(&headers), None);
+        let long = "x".repeat(129);
+        headers.insert(REQUEST_ID_HEADER, HeaderValue::from_str(&long).unwrap());
+        assert_eq!(incoming_request_id(&headers), None);
     }
 }

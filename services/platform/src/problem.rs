@@ -79,3 +79,48 @@ fn describe(status: StatusCode) -> (&'static str, &'static str) {
         _ => ("client-error", "Client error"),
     }
 }
+
+/// Parses a required JSON string field strictly (a number is not a string) and names the
+/// field in every error (poem-openapi alone names only the object). Use through
+/// `#[oai(deserialize_with = "...")]` with a one-line wrapper per field.
+pub fn required_string(
+    field: &str,
+    value: Option<serde_json::Value>,
+) -> Result<String, poem_openapi::types::ParseError<String>> {
+    match value {
+        None | Some(serde_json::Value::Null) => Err(poem_openapi::types::ParseError::custom(
+            format!("field `{field}` is required"),
+        )),
+        Some(serde_json::Value::String(s)) => Ok(s),
+        Some(other) => Err(poem_openapi::types::ParseError::custom(format!(
+            "field `{field}` must be a string, got {}",
+            json_kind(&other)
+        ))),
+    }
+}
+
+/// Like [`required_string`] for an optional field: absent or null is `None`.
+pub fn optional_string(
+    field: &str,
+    value: Option<serde_json::Value>,
+) -> Result<Option<String>, poem_openapi::types::ParseError<Option<String>>> {
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(poem_openapi::types::ParseError::custom(format!(
+            "field `{field}` must be a string, got {}",
+            json_kind(&other)
+        ))),
+    }
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}

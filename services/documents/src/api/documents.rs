@@ -1,13 +1,18 @@
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use corpus_platform::auth::WriteAccess;
+use corpus_platform::{
+    auth::WriteAccess,
+    problem::{optional_string, required_string},
+};
 use futures::stream;
 use poem::Body;
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::{Path, Query},
     payload::{Binary, Json},
+    types::ParseError,
 };
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::{ApiError, ApiTags, DEFAULT_LIMIT};
@@ -23,14 +28,32 @@ pub const MAX_TEXT_BYTES: usize = 32 * 1024 * 1024;
 #[derive(Debug, Object)]
 pub struct CreateDocument {
     /// Title shown in lists and search results.
-    #[oai(validator(min_length = 1, max_length = 500))]
+    #[oai(
+        validator(min_length = 1, max_length = 500),
+        deserialize_with = "title_field"
+    )]
     pub title: String,
     /// The full text (UTF-8, no NUL characters).
-    #[oai(validator(min_length = 1))]
+    #[oai(validator(min_length = 1), deserialize_with = "text_field")]
     pub text: String,
     /// Where the text came from; defaults to `api`.
-    #[oai(validator(min_length = 1, max_length = 1024))]
+    #[oai(
+        validator(min_length = 1, max_length = 1024),
+        deserialize_with = "source_field"
+    )]
     pub source: Option<String>,
+}
+
+fn title_field(v: Option<Value>) -> Result<String, ParseError<String>> {
+    required_string("title", v)
+}
+
+fn text_field(v: Option<Value>) -> Result<String, ParseError<String>> {
+    required_string("text", v)
+}
+
+fn source_field(v: Option<Value>) -> Result<Option<String>, ParseError<Option<String>>> {
+    optional_string("source", v)
 }
 
 /// A stored document (without its text: see `/documents/{id}/text`).

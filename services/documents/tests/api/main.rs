@@ -1,0 +1,14 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Integration tests of the documents service against a real PostgreSQL server.
+//! `DATABASE_URL` must name a server where the test user may create databases
+//! (`./scripts/test.sh` starts one); every test gets a fresh database.
+
+mod helpers;
+
+mod auth;
+mod documents;
+mod errors;
+mod health;
+mod openapi;
+mod process;
+mod search;
