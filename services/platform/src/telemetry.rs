@@ -28,8 +28,12 @@ impl Drop for Guard {
 /// runtime (the exporter's HTTP client blocks on its own thread).
 pub fn init(service_name: &'static str, env: &Env) -> Result<Guard, ConfigError> {
     let format = env.parse_or("LOG_FORMAT", LogFormat::Json)?;
-    let filter = EnvFilter::try_new(env.raw("RUST_LOG").unwrap_or("info"))
-        .map_err(|e| ConfigError::new("RUST_LOG", e.to_string()))?;
+    // sqlx reports harmless server NOTICEs (e.g. "relation already exists, skipping") at info.
+    let filter = EnvFilter::try_new(
+        env.raw("RUST_LOG")
+            .unwrap_or("info,sqlx::postgres::notice=warn"),
+    )
+    .map_err(|e| ConfigError::new("RUST_LOG", e.to_string()))?;
 
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
     let mut builder = SdkTracerProvider::builder()

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, lints, the Rust test suites against a throwaway PostgreSQL
+# (and the AWS emulator, for services that need it), and the Terraform suite
+# (scripts/test-terraform.sh) in parallel. Starts what it needs on free ports and stops it
+# on exit, even on failure. Exits non-zero when anything fails.
+#
+# usage: ./scripts/test.sh [all|rust|terraform]   (default: all)
+set -euo pipefail
+
+usage() {
+  echo "usage: $0 [all|rust|terraform]" >&2
+  exit 2
+}
+[ $# -le 1 ] || usage
+what=${1:-all}
+case "$what" in all | rust | terraform) ;; *) usage ;; esac
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+# shellcheck source=scripts/lib/postgres.sh
+source "$root/scripts/lib/postgres.sh"
+
+state="$root/.local/test-$$"
+mkdir -p "$state"
+tf_pid=""
+cleanup() {
+  local code=$?
+  if [ -n "$tf_pid" ] && kill -0 "$tf_pid" 2>/dev/null; then
+    kill -TERM "$tf_pid" 2>/dev/null || true
+    wait "$tf_pid" 2>/dev/null || true
+  fi
+  corpus_pg_stop "$state/pg"
+  rm -rf "$state"
+  exit "$code"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+step() { printf '\n==> %s\n' "$*"; }
+failures=()
+
+if [ "$what" != rust ]; then
+  step "terraform suite (in the background; output at the end)"
+  "$root/scripts/test-terraform.sh" >"$state/terraform.log" 2>&1 &
+  tf_pid=$!
+fi
+
+if [ "$what" != terraform ]; then
+  step "cargo fmt --check"
+  cargo fmt --all -- --check || failures+=("cargo fmt")
+
+  step "cargo clippy --all-targets -D warnings"
+  cargo clippy --workspace --all-targets --locked -- -D warnings || failures+=("cargo clippy")
+
+  step "starting PostgreSQL"
+  CORPUS_PG_FSYNC=off corpus_pg_start "$state/pg"
+  echo "PostgreSQL on 127.0.0.1:$CORPUS_PG_PORT"
+
+  step "cargo test"
+  cargo test --workspace --locked --no-fail-fast || failures+=("cargo test")
+fi
+
+if [ -n "$tf_pid" ]; then
+  step "waiting for the terraform suite"
+  if wait "$tf_pid"; then tf_status=0; else tf_status=$?; fi
+  tf_pid=""
+  cat "$state/terraform.log"
+  [ "$tf_status" -eq 0 ] || failures+=("terraform suite (exit $tf_status)")
+fi
+
+echo
+if [ ${#failures[@]} -gt 0 ]; then
+  echo "FAILED: ${failures[*]}"
+  exit 1
+fi
+echo "all checks passed"
