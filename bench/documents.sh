@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Load benchmark of the documents service against PostgreSQL itself as the ceiling.
+#
+#   bench/documents.sh [--duration SECONDS] [--connections N] [--passages N]
+#
+# Builds the release binary, starts a throwaway PostgreSQL, seeds documents with at least
+# --passages passages (default 100000) of generated English-like text, starts
+# `documents serve`, and measures with wrk (Debian package, installed when missing):
+#   - GET /documents/{id} for random ids, and GET /search?q=<random word>: req/s, p50, p99
+#   - in the same run, `pgbench -S` (select-only) with the same concurrency: the ceiling
+# and prints the ratios and the service's RSS when idle and its peak under load.
+# Goals: GET by id >= 0.5x pgbench, search p99 < 50 ms, RSS < 50 MiB under load.
+set -euo pipefail
+
+duration=20
+connections=32
+passages=100000
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) duration=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    --passages) passages=$2; shift 2 ;;
+    *) echo "usage: $0 [--duration SECONDS] [--connections N] [--passages N]" >&2; exit 2 ;;
+  esac
+done
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+# shellcheck source=scripts/lib/postgres.sh
+source "$root/scripts/lib/postgres.sh"
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "installing wrk (Debian package)..." >&2
+  apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+fi
+pgbench=$(corpus_pg_bin)/pgbench
+
+state="$root/.local/bench-$$"
+mkdir -p "$state"
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  corpus_pg_stop "$state/pg"
+  rm -rf "$state"
+}
+trap cleanup EXIT
+
+echo "==> building (release)"
+cargo build --release --quiet --bin documents
+corpus_pg_start "$state/pg"
+admin=$DATABASE_URL
+psql "$admin" -qc "CREATE DATABASE bench"
+export DATABASE_URL="${admin%/*}/bench"
+RUST_LOG=warn target/release/documents migrate
+
+docs=$((passages / 10))
+echo "==> seeding $docs documents x 10 passages"
+# A 5000-word vocabulary of letter-only pseudo-words, drawn with a skew (random()^2) so a
+# few words are common and most are rare, like natural text.
+psql "$DATABASE_URL" -q <<SQL
+CREATE TABLE bench_vocab AS
+  SELECT array_agg(translate(substr(md5(n::text), 1, 7), '0123456789', 'ghijklmnop') ORDER BY n) AS words
+  FROM generate_series(1, 5000) n;
+CREATE TEMP TABLE ids AS SELECT gen_random_uuid() AS id, g FROM generate_series(1, $docs) g;
+BEGIN;
+SET CONSTRAINTS ALL DEFERRED;
+INSERT INTO passages (document_id, seq, text)
+SELECT ids.id, s,
+       (SELECT string_agg(v.words[1 + floor(5000 * random() ^ 2)::int], ' ')
+          FROM generate_series(1, 80 + 0 * s + 0 * ids.g)) || '. '
+FROM ids, generate_series(0, 9) s, bench_vocab v;
+INSERT INTO documents (id, source, checksum, title, content_type, byte_size, passage_count)
+SELECT id, 'bench', md5(id::text), 'Bench document ' || g, 'text/plain', 6000, 10 FROM ids;
+COMMIT;
+ANALYZE;
+SQL
+psql "$DATABASE_URL" -tAc "SELECT unnest(words[1:300]) FROM bench_vocab" > "$state/words.txt"
+psql "$DATABASE_URL" -tAc "SELECT 'passages: ' || count(*) FROM passages"
+psql "$DATABASE_URL" -tAc "SELECT id FROM documents ORDER BY random() LIMIT 2000" > "$state/ids.txt"
+
+port=$(corpus_pg_free_port)
+PORT=$port BIND_ADDRESS=127.0.0.1 RUST_LOG=warn DATABASE_MAX_CONNECTIONS=$connections \
+  target/release/documents serve > "$state/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+rss_kib() { awk "/^$1:/ {print \$2}" "/proc/$server_pid/status"; }
+idle_rss=$(rss_kib VmRSS)
+
+cat > "$state/get.lua" <<LUA
+local ids = {}
+for line in io.lines("$state/ids.txt") do ids[#ids + 1] = line end
+request = function()
+  return wrk.format("GET", "/documents/" .. ids[math.random(#ids)])
+end
+LUA
+cat > "$state/search.lua" <<LUA
+local words = {}
+for line in io.lines("$state/words.txt") do words[#words + 1] = line end
+request = function()
+  return wrk.format("GET", "/search?limit=10&q=" .. words[math.random(#words)] .. "%20" .. words[math.random(#words)])
+end
+LUA
+
+threads=2
+run_wrk() { wrk -t"$threads" -c"$connections" -d"${duration}s" --latency -s "$2" "http://127.0.0.1:$port" > "$state/$1.txt"; }
+rps_of() { awk '/^Requests\/sec/ {print $2}' "$state/$1.txt"; }
+pct_of() { awk -v p="$2" '$1 == p {print $2}' "$state/$1.txt"; }
+errors_of() { awk '/Non-2xx|Socket errors/ {print}' "$state/$1.txt"; }
+
+echo "==> wrk GET /documents/{id}  (${duration}s, $connections connections)"
+run_wrk get "$state/get.lua"
+echo "==> wrk GET /search  (${duration}s, $connections connections)"
+run_wrk search "$state/search.lua"
+peak_rss=$(rss_kib VmHWM)
+
+echo "==> pgbench -S (select-only, same concurrency)"
+"$pgbench" -i -q -s 10 "$DATABASE_URL" > /dev/null 2>&1
+"$pgbench" -S -n -c "$connections" -j "$threads" -T "$duration" "$DATABASE_URL" > "$state/pgbench.txt" 2>&1
+pg_tps=$(awk '/^tps/ {print $3; exit}' "$state/pgbench.txt")
+
+get_rps=$(rps_of get); search_rps=$(rps_of search)
+cat <<OUT
+
+results ($connections connections, ${duration}s each, $(nproc) cores, $(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM passages") passages)
+  GET /documents/{id}   $get_rps req/s   p50 $(pct_of get 50%)   p99 $(pct_of get 99%)   $(errors_of get)
+  GET /search           $search_rps req/s   p50 $(pct_of search 50%)   p99 $(pct_of search 99%)   $(errors_of search)
+  pgbench -S (ceiling)  $pg_tps tps
+  ratio GET/pgbench     $(python3 -c "print(f'{float($get_rps)/float($pg_tps):.2f}x')")   (goal >= 0.5x)
+  ratio search/pgbench  $(python3 -c "print(f'{float($search_rps)/float($pg_tps):.2f}x')")
+  RSS idle              $((idle_rss / 1024)) MiB
+  RSS peak under load   $((peak_rss / 1024)) MiB   (goal < 50 MiB)
+OUT
