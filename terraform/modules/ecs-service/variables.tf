@@ -1,0 +1,369 @@
+# ---------------------------------------------------------------------------------------
+# Identity
+# ---------------------------------------------------------------------------------------
+
+variable "name_prefix" {
+  description = "Prefix of every resource name, usually <project>-<env> (e.g. corpus-test)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,20}$", var.name_prefix))
+    error_message = "name_prefix must be 2-21 lower case letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "service_name" {
+  description = "Name of the service: the ECS service name and the container name the appspec refers to (e.g. documents)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,20}$", var.service_name))
+    error_message = "service_name must be 2-21 lower case letters, digits or hyphens, starting with a letter."
+  }
+}
+
+# ---------------------------------------------------------------------------------------
+# Where it runs
+# ---------------------------------------------------------------------------------------
+
+variable "cluster_name" {
+  description = "Name of the ECS cluster."
+  type        = string
+}
+
+variable "cluster_arn" {
+  description = "ARN of the ECS cluster."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:ecs:", var.cluster_arn))
+    error_message = "cluster_arn must be an ECS cluster ARN."
+  }
+}
+
+variable "vpc_id" {
+  description = "ID of the VPC."
+  type        = string
+
+  validation {
+    condition     = can(regex("^vpc-[0-9a-f]+$", var.vpc_id))
+    error_message = "vpc_id must look like vpc-0123456789abcdef0."
+  }
+}
+
+variable "vpc_cidr_block" {
+  description = "CIDR of the VPC: destination of the egress ports listed in egress_vpc_ports (e.g. PostgreSQL)."
+  type        = string
+
+  validation {
+    condition     = can(cidrhost(var.vpc_cidr_block, 0))
+    error_message = "vpc_cidr_block must be a valid IPv4 CIDR block."
+  }
+}
+
+variable "subnet_ids" {
+  description = "Private subnets the tasks run in (also rendered into the appspec by the pipeline)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.subnet_ids) >= 1
+    error_message = "At least one subnet is required."
+  }
+}
+
+variable "egress_internet_ports" {
+  description = "TCP ports the tasks may reach anywhere (443: AWS APIs, ECR, HTTPS callbacks)."
+  type        = list(number)
+  default     = [443]
+}
+
+variable "egress_vpc_ports" {
+  description = "TCP ports the tasks may reach inside the VPC (5432: PostgreSQL)."
+  type        = list(number)
+  default     = [5432]
+}
+
+# ---------------------------------------------------------------------------------------
+# Load balancer wiring
+# ---------------------------------------------------------------------------------------
+
+variable "alb_security_group_id" {
+  description = "Security group of the load balancer: the only source allowed to reach the container port. The module also adds the matching egress rule to it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^sg-[0-9a-f]+$", var.alb_security_group_id))
+    error_message = "alb_security_group_id must look like sg-0123456789abcdef0."
+  }
+}
+
+variable "alb_arn_suffix" {
+  description = "ARN suffix of the load balancer (LoadBalancer dimension of the target group alarms)."
+  type        = string
+}
+
+variable "prod_listener_arn" {
+  description = "ARN of the production (HTTPS 443) listener that receives this service's prod listener rule."
+  type        = string
+}
+
+variable "test_listener_arn" {
+  description = "ARN of the test listener that receives this service's test listener rule."
+  type        = string
+}
+
+variable "listener_rule_priority" {
+  description = "Priority of the service's rule on both listeners; unique per listener."
+  type        = number
+
+  validation {
+    condition     = var.listener_rule_priority >= 1 && var.listener_rule_priority <= 50000
+    error_message = "listener_rule_priority must be between 1 and 50000."
+  }
+}
+
+variable "base_path" {
+  description = "Path prefix the service mounts its routes under (BASE_PATH), e.g. /api/documents. Drives the listener rule and the health check."
+  type        = string
+
+  validation {
+    condition     = can(regex("^(/[a-z0-9-]+)+$", var.base_path))
+    error_message = "base_path must look like /api/documents (leading slash, no trailing slash)."
+  }
+}
+
+variable "health_check_path" {
+  description = "Target group health check path. null: <base_path>/healthz."
+  type        = string
+  default     = null
+}
+
+variable "deregistration_delay" {
+  description = "Seconds the load balancer drains a deregistering target (keep above the service's SHUTDOWN_GRACE_SECONDS)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.deregistration_delay >= 0 && var.deregistration_delay <= 3600
+    error_message = "deregistration_delay must be between 0 and 3600 seconds."
+  }
+}
+
+# ---------------------------------------------------------------------------------------
+# Task definition (bootstrap revision; CodeDeploy owns the later ones)
+# ---------------------------------------------------------------------------------------
+
+variable "image" {
+  description = "Image of the bootstrap task definition revision. The default is a tiny public busybox that answers 200 on <base_path>/healthz, so the first deployment works before any image is built; the pipeline registers the real revisions."
+  type        = string
+  default     = "public.ecr.aws/docker/library/busybox:1.36"
+}
+
+variable "command" {
+  description = "Container command override. null: the bootstrap health responder when image is the default, else the image's own CMD."
+  type        = list(string)
+  default     = null
+}
+
+variable "container_port" {
+  description = "Port the container listens on (PORT)."
+  type        = number
+  default     = 8000
+
+  validation {
+    condition     = var.container_port >= 1024 && var.container_port <= 65535
+    error_message = "container_port must be an unprivileged port (1024-65535)."
+  }
+}
+
+variable "cpu" {
+  description = "Task CPU units (Fargate: 256, 512, 1024, 2048, 4096, ...)."
+  type        = number
+  default     = 256
+
+  validation {
+    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.cpu)
+    error_message = "cpu must be a Fargate CPU size: 256, 512, 1024, 2048, 4096, 8192 or 16384."
+  }
+}
+
+variable "memory" {
+  description = "Task memory in MiB (must be valid for the chosen cpu on Fargate)."
+  type        = number
+  default     = 512
+
+  validation {
+    condition     = var.memory >= 512 && var.memory <= 122880
+    error_message = "memory must be between 512 and 122880 MiB."
+  }
+}
+
+variable "cpu_architecture" {
+  description = "CPU architecture of the task: X86_64 or ARM64 (must match the images)."
+  type        = string
+  default     = "X86_64"
+
+  validation {
+    condition     = contains(["X86_64", "ARM64"], var.cpu_architecture)
+    error_message = "cpu_architecture must be X86_64 or ARM64."
+  }
+}
+
+variable "environment" {
+  description = "Plain environment variables of the container. PORT and BASE_PATH are set by the module."
+  type        = map(string)
+  default     = {}
+}
+
+variable "secrets" {
+  description = "Secret environment variables: name => ARN of an SSM parameter or Secrets Manager secret (optionally with :json-key:: suffix). Passed as ECS secrets, never as plain values."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for v in values(var.secrets) : can(regex("^arn:aws[a-z-]*:(ssm|secretsmanager):", v))])
+    error_message = "Every secrets value must be an SSM parameter or Secrets Manager secret ARN."
+  }
+}
+
+variable "secrets_kms_key_arns" {
+  description = "KMS keys encrypting the secrets (SSM SecureString / Secrets Manager); the execution role may decrypt with them."
+  type        = list(string)
+  default     = []
+}
+
+variable "ecr_repository_arns" {
+  description = "ECR repositories the execution role may pull from."
+  type        = list(string)
+  default     = []
+}
+
+variable "task_role_policy_json" {
+  description = "IAM policy document (JSON) attached to the task role: what the application itself may do. null: no permissions."
+  type        = string
+  default     = null
+}
+
+variable "enable_execute_command" {
+  description = "Allow ECS Exec into the tasks (adds the ssmmessages permissions to the task role)."
+  type        = bool
+  default     = false
+}
+
+variable "log_kms_key_arn" {
+  description = "ARN of the KMS key encrypting the service's CloudWatch log group."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the service's log group in days."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a retention value CloudWatch Logs accepts."
+  }
+}
+
+# ---------------------------------------------------------------------------------------
+# Capacity
+# ---------------------------------------------------------------------------------------
+
+variable "min_capacity" {
+  description = "Minimum number of tasks (also the initial desired count)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.min_capacity >= 1
+    error_message = "min_capacity must be at least 1."
+  }
+}
+
+variable "max_capacity" {
+  description = "Maximum number of tasks the autoscaler may run."
+  type        = number
+  default     = 4
+}
+
+variable "cpu_target_percent" {
+  description = "Average service CPU utilisation the target tracking policy keeps."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.cpu_target_percent >= 10 && var.cpu_target_percent <= 90
+    error_message = "cpu_target_percent must be between 10 and 90."
+  }
+}
+
+# ---------------------------------------------------------------------------------------
+# Deployment
+# ---------------------------------------------------------------------------------------
+
+variable "deployment_config_name" {
+  description = "CodeDeploy deployment configuration, e.g. CodeDeployDefault.ECSAllAtOnce or CodeDeployDefault.ECSCanary10Percent5Minutes."
+  type        = string
+  default     = "CodeDeployDefault.ECSAllAtOnce"
+}
+
+variable "termination_wait_minutes" {
+  description = "Minutes the blue (old) task set keeps running after traffic moved, so a rollback is instant."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.termination_wait_minutes >= 0 && var.termination_wait_minutes <= 2880
+    error_message = "termination_wait_minutes must be between 0 and 2880."
+  }
+}
+
+variable "hook_lambda_arns" {
+  description = "Lifecycle hook Lambda functions (AfterAllowTestTraffic) the CodeDeploy role may invoke, besides the CodeDeployHook_* names the managed policy already covers."
+  type        = list(string)
+  default     = []
+}
+
+# ---------------------------------------------------------------------------------------
+# Alarms
+# ---------------------------------------------------------------------------------------
+
+variable "alarm_actions" {
+  description = "SNS topic ARNs notified when a service alarm fires or recovers."
+  type        = list(string)
+  default     = []
+}
+
+variable "alarm_5xx_threshold" {
+  description = "Target 5xx responses per minute (per target group) that fail a deployment and raise the alarm."
+  type        = number
+  default     = 5
+}
+
+variable "alarm_latency_p99_seconds" {
+  description = "p99 target response time (seconds, per target group) above which the latency alarm fires."
+  type        = number
+  default     = 2
+}
+
+# ---------------------------------------------------------------------------------------
+# Misc
+# ---------------------------------------------------------------------------------------
+
+variable "emulator_compatible" {
+  description = "Skip what the local AWS emulator cannot create (see ../EMULATOR.md). Never true in a real account."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}
