@@ -236,7 +236,18 @@ resource "aws_wafv2_web_acl" "this" {
     statement {
       rate_based_statement {
         limit              = var.waf_rate_limit
-        aggregate_key_type = "IP"
+        aggregate_key_type = var.waf_rate_limit_key
+
+        # Behind CloudFront the source IP is an edge location shared by many viewers; the
+        # viewer's address is the first one in X-Forwarded-For.
+        dynamic "forwarded_ip_config" {
+          for_each = var.waf_rate_limit_key == "FORWARDED_IP" ? [1] : []
+
+          content {
+            header_name       = "X-Forwarded-For"
+            fallback_behavior = "MATCH"
+          }
+        }
       }
     }
 

@@ -133,6 +133,17 @@ variable "waf_rate_limit" {
   }
 }
 
+variable "waf_rate_limit_key" {
+  description = "What the WAF rate limit counts per: FORWARDED_IP (the viewer behind CloudFront, from X-Forwarded-For) or IP (the connecting address, when clients call the ALB directly)."
+  type        = string
+  default     = "FORWARDED_IP"
+
+  validation {
+    condition     = contains(["FORWARDED_IP", "IP"], var.waf_rate_limit_key)
+    error_message = "waf_rate_limit_key must be FORWARDED_IP or IP."
+  }
+}
+
 variable "log_kms_key_arn" {
   description = "ARN of the KMS key encrypting the WAF log group (its policy must allow logs.<region>.amazonaws.com). Required when enable_waf is true."
   type        = string
