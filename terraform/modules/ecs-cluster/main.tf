@@ -96,14 +96,16 @@ resource "aws_iam_role" "ec2" {
 }
 
 resource "aws_iam_role_policy_attachment" "ec2_ecs" {
-  count = local.ec2_enabled ? 1 : 0
+  # Skipped against the emulator unless it loads AWS managed policies.
+  count = local.ec2_enabled && !var.emulator_compatible ? 1 : 0
 
   role       = aws_iam_role.ec2[0].name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
 }
 
 resource "aws_iam_role_policy_attachment" "ec2_ssm" {
-  count = local.ec2_enabled ? 1 : 0
+  # Skipped against the emulator unless it loads AWS managed policies.
+  count = local.ec2_enabled && !var.emulator_compatible ? 1 : 0
 
   role       = aws_iam_role.ec2[0].name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
@@ -223,7 +225,8 @@ resource "aws_autoscaling_group" "ec2" {
   health_check_type         = "EC2"
   health_check_grace_period = 120
   protect_from_scale_in     = true # managed termination protection drains tasks first
-  default_instance_warmup   = 120
+  # The emulator does not return the instance warmup (a perpetual diff there).
+  default_instance_warmup = var.emulator_compatible ? null : 120
 
   launch_template {
     id      = aws_launch_template.ec2[0].id

@@ -668,6 +668,10 @@ resource "aws_iam_role" "codedeploy" {
 }
 
 resource "aws_iam_role_policy_attachment" "codedeploy" {
+  # AWS managed policies exist in the emulator only when it loads them
+  # (MOTO_IAM_LOAD_MANAGED_POLICIES=true); the attachment is skipped there.
+  count = var.emulator_compatible ? 0 : 1
+
   role       = aws_iam_role.codedeploy.name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AWSCodeDeployRoleForECS"
 }

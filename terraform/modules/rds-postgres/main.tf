@@ -135,7 +135,9 @@ resource "aws_iam_role" "monitoring" {
 }
 
 resource "aws_iam_role_policy_attachment" "monitoring" {
-  count = local.monitoring_interval > 0 ? 1 : 0
+  # AWS managed policies exist in the emulator only when it loads them
+  # (MOTO_IAM_LOAD_MANAGED_POLICIES=true); the attachment is skipped there.
+  count = local.monitoring_interval > 0 && !var.emulator_compatible ? 1 : 0
 
   role       = aws_iam_role.monitoring[0].name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
