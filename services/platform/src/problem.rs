@@ -124,3 +124,25 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
         serde_json::Value::Object(_) => "an object",
     }
 }
+
+/// Parses a required JSON integer field strictly (no strings, no fractions), naming the
+/// field in every error.
+pub fn required_u64(
+    field: &str,
+    value: Option<serde_json::Value>,
+) -> Result<u64, poem_openapi::types::ParseError<u64>> {
+    match value {
+        None | Some(serde_json::Value::Null) => Err(poem_openapi::types::ParseError::custom(
+            format!("field `{field}` is required"),
+        )),
+        Some(serde_json::Value::Number(n)) if n.as_u64().is_some() => Ok(n.as_u64().unwrap_or(0)),
+        Some(other) => Err(poem_openapi::types::ParseError::custom(format!(
+            "field `{field}` must be a non-negative integer, got {}",
+            if other.is_number() {
+                "a negative or fractional number"
+            } else {
+                json_kind(&other)
+            }
+        ))),
+    }
+}

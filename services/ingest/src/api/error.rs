@@ -1,0 +1,66 @@
+use corpus_platform::Problem;
+use poem::http::StatusCode;
+use poem_openapi::{ApiResponse, payload::Json};
+
+/// Every error the ingest API answers with, as `application/problem+json`.
+#[derive(Debug, ApiResponse)]
+pub enum ApiError {
+    /// Malformed input; `detail` names the field or parameter.
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// Missing or invalid API key.
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Json<Problem>),
+    /// The bucket is not in `INGEST_ALLOWED_BUCKETS`.
+    #[oai(status = 403, content_type = "application/problem+json")]
+    Forbidden(Json<Problem>),
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Problem>),
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+    /// A dependency (DynamoDB, SQS, S3) is unreachable.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>),
+}
+
+impl ApiError {
+    pub fn bad_request(field: &str, reason: impl std::fmt::Display) -> Self {
+        Self::BadRequest(Json(Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("{field}: {reason}"),
+        )))
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::Forbidden(Json(Problem::new(StatusCode::FORBIDDEN, detail)))
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::NotFound(Json(Problem::new(StatusCode::NOT_FOUND, detail)))
+    }
+
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::Unavailable(Json(Problem::new(StatusCode::SERVICE_UNAVAILABLE, detail)))
+    }
+
+    /// An unexpected failure: the cause chain is logged, only the request id is sent.
+    pub fn internal(err: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %err, "unexpected error");
+        Self::Internal(Json(Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the server failed to handle the request; quote the request id when reporting it",
+        )))
+    }
+}
+
+impl From<crate::jobs::StoreError> for ApiError {
+    fn from(err: crate::jobs::StoreError) -> Self {
+        match err {
+            crate::jobs::StoreError::Dynamo(e) => {
+                tracing::error!(error = %e, "DynamoDB call failed");
+                Self::unavailable("the job table is unreachable; retry shortly")
+            }
+            other => Self::internal(other),
+        }
+    }
+}

@@ -1,0 +1,340 @@
+use std::collections::HashMap;
+
+use aws_sdk_sqs::types::{MessageAttributeValue, SendMessageBatchRequestEntry};
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{DateTime, Utc};
+use corpus_platform::{auth::WriteAccess, problem::current_request_id};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+    types::ToJSON,
+};
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+use uuid::Uuid;
+
+use super::{ApiError, ApiTags};
+use crate::{
+    AppState,
+    aws::chain,
+    config::valid_bucket_name,
+    jobs::{Job, JobCursor, NewJob},
+    messages::JobFileMessage,
+};
+
+#[derive(Debug, Clone, Object)]
+pub struct JobError {
+    pub key: String,
+    /// Why the file failed, for a person to read.
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct CallbackView {
+    pub url: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    pub attempts: u32,
+}
+
+/// An ingestion job.
+#[derive(Debug, Clone, Object)]
+pub struct JobView {
+    pub id: Uuid,
+    /// `queued`, `running`, `completed`, `completed_with_errors` or `failed`.
+    pub status: String,
+    pub bucket: String,
+    pub prefix: String,
+    pub files_total: u64,
+    pub files_done: u64,
+    pub files_failed: u64,
+    /// Files already ingested with the same content.
+    pub files_skipped: u64,
+    /// Documents created.
+    pub documents: u64,
+    pub bytes: u64,
+    /// Failed files (at most 100).
+    pub errors: Vec<JobError>,
+    pub callback: Option<CallbackView>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl JobView {
+    /// The JSON body of the job (the callback sends exactly this).
+    pub fn to_json_value(&self) -> serde_json::Value {
+        self.to_json().unwrap_or_default()
+    }
+}
+
+impl From<Job> for JobView {
+    fn from(j: Job) -> Self {
+        Self {
+            id: j.id,
+            status: j.status.as_str().to_owned(),
+            bucket: j.bucket,
+            prefix: j.prefix,
+            files_total: j.files_total,
+            files_done: j.files_done,
+            files_failed: j.files_failed,
+            files_skipped: j.files_skipped,
+            documents: j.documents,
+            bytes: j.bytes,
+            errors: j
+                .errors
+                .into_iter()
+                .map(|e| JobError {
+                    key: e.key,
+                    reason: e.reason,
+                })
+                .collect(),
+            callback: j.callback.map(|c| CallbackView {
+                url: c.url,
+                status: c.status,
+                attempts: c.attempts,
+            }),
+            created_at: j.created_at,
+            finished_at: j.finished_at,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct JobPage {
+    pub items: Vec<JobView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum CreateJobResponse {
+    /// Recorded and enqueued; poll `GET /jobs/{id}` or wait for the callback.
+    #[oai(status = 202)]
+    Accepted(Json<JobView>, #[oai(header = "location")] String),
+}
+
+pub struct JobsApi {
+    pub state: AppState,
+}
+
+#[OpenApi(tag = "ApiTags::Jobs")]
+impl JobsApi {
+    /// Ingest every object under `prefix` in `bucket`.
+    #[oai(path = "/jobs", method = "post")]
+    async fn create(
+        &self,
+        _auth: WriteAccess,
+        /// A bucket listed in `INGEST_ALLOWED_BUCKETS`.
+        bucket: Query<String>,
+        /// Key prefix (required; e.g. `reports/2026/`).
+        #[oai(validator(min_length = 1, max_length = 1024))]
+        prefix: Query<String>,
+        /// Called with the job when it ends (https, public address).
+        #[oai(validator(max_length = 2048))]
+        callback_url: Query<Option<String>>,
+    ) -> Result<CreateJobResponse, ApiError> {
+        let config = &self.state.config;
+        let bucket = bucket.0.trim().to_owned();
+        if !valid_bucket_name(&bucket) {
+            return Err(ApiError::bad_request(
+                "bucket",
+                format!("{bucket:?} is not a valid S3 bucket name"),
+            ));
+        }
+        if !config.common.allowed_buckets.contains(&bucket) {
+            return Err(ApiError::forbidden(format!(
+                "bucket: {bucket} is not in INGEST_ALLOWED_BUCKETS"
+            )));
+        }
+        let callback_url = match callback_url.0.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => {
+                let url = self
+                    .state
+                    .callbacks
+                    .check_url(raw)
+                    .map_err(|e| ApiError::bad_request("callback_url", e))?;
+                if !config.common.callback_allow_private {
+                    self.state
+                        .callbacks
+                        .resolve(&url)
+                        .await
+                        .map_err(|e| ApiError::bad_request("callback_url", e))?;
+                }
+                Some(raw.to_owned())
+            }
+        };
+        let keys = self.list_keys(&bucket, &prefix.0).await?;
+        let job = NewJob {
+            id: Uuid::now_v7(),
+            bucket: bucket.clone(),
+            prefix: prefix.0.clone(),
+            callback_url,
+            request_id: current_request_id(),
+        };
+        let stored = self.state.store.create(&job, &keys, false).await?;
+        tracing::info!(job_id = %job.id, files = keys.len(), "job created");
+        if let Err(err) = self.enqueue(&job, &keys).await {
+            tracing::error!(job_id = %job.id, error = %err, "enqueueing failed; marking the job failed");
+            let _ = self.state.store.fail(job.id).await;
+            return Err(ApiError::unavailable(
+                "the ingest queue did not accept the job's files; the job was marked failed, retry",
+            ));
+        }
+        if keys.is_empty() {
+            // Nothing to wait for: finish now (the worker finishes non-empty jobs).
+            self.state.finish_empty(job.id).await;
+        }
+        let view = match self.state.store.get(job.id).await? {
+            Some(j) => j.into(),
+            None => stored.into(),
+        };
+        let location = format!("{}/jobs/{}", self.state.base_path, job.id);
+        Ok(CreateJobResponse::Accepted(Json(view), location))
+    }
+
+    /// One job with its counters, errors and callback outcome.
+    #[oai(path = "/jobs/:id", method = "get")]
+    async fn get(&self, id: Path<Uuid>) -> Result<Json<JobView>, ApiError> {
+        self.state
+            .store
+            .get(id.0)
+            .await?
+            .map(|j| Json(j.into()))
+            .ok_or_else(|| ApiError::not_found(format!("no job with id {}", id.0)))
+    }
+
+    /// Jobs, newest first.
+    #[oai(path = "/jobs", method = "get")]
+    async fn list(
+        &self,
+        /// Page size, 1 to 100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<i32>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> Result<Json<JobPage>, ApiError> {
+        let after = match cursor.0.as_deref() {
+            None | Some("") => None,
+            Some(raw) => Some(
+                URL_SAFE_NO_PAD
+                    .decode(raw)
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<JobCursor>(&b).ok())
+                    .ok_or_else(|| {
+                        ApiError::bad_request("cursor", "is not a cursor this endpoint issued")
+                    })?,
+            ),
+        };
+        let (jobs, next) = self.state.store.list(limit.0.unwrap_or(20), after).await?;
+        Ok(Json(JobPage {
+            items: jobs.into_iter().map(Into::into).collect(),
+            next_cursor: next
+                .map(|c| URL_SAFE_NO_PAD.encode(serde_json::to_vec(&c).unwrap_or_default())),
+        }))
+    }
+}
+
+impl JobsApi {
+    async fn list_keys(&self, bucket: &str, prefix: &str) -> Result<Vec<String>, ApiError> {
+        let max = self.state.config.max_job_files;
+        let mut keys = Vec::new();
+        let mut pages = self
+            .state
+            .clients
+            .s3
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|err| {
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_no_such_bucket())
+                {
+                    ApiError::bad_request("bucket", format!("{bucket} does not exist"))
+                } else {
+                    tracing::error!(error = %chain(&err), "listing objects failed");
+                    ApiError::unavailable("listing the bucket failed; retry shortly")
+                }
+            })?;
+            for object in page.contents() {
+                let Some(key) = object.key() else { continue };
+                if key.ends_with('/') {
+                    continue; // folder placeholder
+                }
+                keys.push(key.to_owned());
+                if keys.len() > max {
+                    return Err(ApiError::bad_request(
+                        "prefix",
+                        format!(
+                            "matches more than {max} objects (INGEST_MAX_JOB_FILES); split the job into narrower prefixes"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(keys)
+    }
+
+    async fn enqueue(&self, job: &NewJob, keys: &[String]) -> Result<(), String> {
+        let mut attributes = HashMap::new();
+        let context = tracing::Span::current().context();
+        opentelemetry::global::get_text_map_propagator(|p| {
+            p.inject_context(&context, &mut attributes)
+        });
+        attributes.insert("request_id".to_owned(), job.request_id.clone());
+        let attributes: HashMap<String, MessageAttributeValue> = attributes
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .filter_map(|(k, v)| {
+                MessageAttributeValue::builder()
+                    .data_type("String")
+                    .string_value(v)
+                    .build()
+                    .ok()
+                    .map(|a| (k, a))
+            })
+            .collect();
+        for chunk in keys.chunks(10) {
+            let mut entries = Vec::with_capacity(chunk.len());
+            for (i, key) in chunk.iter().enumerate() {
+                let body = JobFileMessage {
+                    job_id: job.id,
+                    bucket: job.bucket.clone(),
+                    key: key.clone(),
+                    request_id: job.request_id.clone(),
+                };
+                let entry = SendMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .message_body(serde_json::to_string(&body).map_err(|e| e.to_string())?)
+                    .set_message_attributes(Some(attributes.clone()))
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                entries.push(entry);
+            }
+            for attempt in 0..3 {
+                let out = self
+                    .state
+                    .clients
+                    .sqs
+                    .send_message_batch()
+                    .queue_url(&self.state.config.common.queue_url)
+                    .set_entries(Some(entries.clone()))
+                    .send()
+                    .await
+                    .map_err(|e| chain(&e))?;
+                let failed: Vec<String> = out.failed().iter().map(|f| f.id().to_owned()).collect();
+                if failed.is_empty() {
+                    break;
+                }
+                if attempt == 2 {
+                    return Err(format!("{} messages were refused", failed.len()));
+                }
+                entries.retain(|e| failed.iter().any(|f| f == e.id()));
+            }
+        }
+        Ok(())
+    }
+}
