@@ -9,6 +9,8 @@ fi
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 mkdir -p openapi
-cargo run --quiet -p corpus-documents --bin documents -- openapi | python3 -m json.tool --indent 2 > openapi/documents.json.tmp
-mv openapi/documents.json.tmp openapi/documents.json
-echo "wrote openapi/documents.json"
+for service in documents ingest; do
+  cargo run --quiet -p "corpus-$service" --bin "$service" -- openapi | python3 -m json.tool --indent 2 > "openapi/$service.json.tmp"
+  mv "openapi/$service.json.tmp" "openapi/$service.json"
+  echo "wrote openapi/$service.json"
+done

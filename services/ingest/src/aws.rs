@@ -28,6 +28,35 @@ impl Clients {
     }
 }
 
+impl Clients {
+    /// Clients that never load configuration or credentials (building the OpenAPI
+    /// document needs the types, not AWS).
+    pub fn offline() -> Self {
+        let region = aws_config::Region::from_static("us-east-1");
+        let behavior = BehaviorVersion::latest();
+        Self {
+            s3: aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::Config::builder()
+                    .behavior_version(behavior)
+                    .region(region.clone())
+                    .build(),
+            ),
+            sqs: aws_sdk_sqs::Client::from_conf(
+                aws_sdk_sqs::Config::builder()
+                    .behavior_version(behavior)
+                    .region(region.clone())
+                    .build(),
+            ),
+            dynamodb: aws_sdk_dynamodb::Client::from_conf(
+                aws_sdk_dynamodb::Config::builder()
+                    .behavior_version(behavior)
+                    .region(region)
+                    .build(),
+            ),
+        }
+    }
+}
+
 /// The error's whole chain on one line (SDK errors hide their cause in `source()`).
 pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut out = err.to_string();

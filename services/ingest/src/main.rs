@@ -23,14 +23,10 @@ fn main() -> ExitCode {
     match std::env::args().nth(1).as_deref() {
         Some("serve") => run("ingest", ServeConfig::from_env, serve),
         Some("work") => run("ingest-worker", WorkConfig::from_env, work),
-        Some("openapi") => run(
-            "ingest",
-            |_| Ok(()),
-            |()| async {
-                println!("{}", openapi_json().await);
-                Ok(())
-            },
-        ),
+        Some("openapi") => {
+            println!("{}", openapi_json());
+            ExitCode::SUCCESS
+        }
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

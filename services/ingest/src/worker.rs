@@ -7,7 +7,14 @@
 //! in-flight files get `SHUTDOWN_GRACE_SECONDS` to finish, and whatever is still running
 //! then is abandoned (its transaction rolls back) and its message released at once.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
 
 use aws_sdk_sqs::types::{Message, MessageSystemAttributeName};
 use opentelemetry::{propagation::Extractor, trace::TraceContextExt};
@@ -33,6 +40,7 @@ pub struct Worker {
     db: DatabaseConnection,
     config: WorkConfig,
     callbacks: Callbacks,
+    files_processed: Arc<AtomicU64>,
 }
 
 /// What to do with a message once handled.
@@ -57,7 +65,14 @@ impl Worker {
             db,
             config,
             callbacks,
+            files_processed: Arc::default(),
         }
+    }
+
+    /// How many files this worker has read and parsed (not counting duplicate deliveries
+    /// it recognised), for tests and metrics.
+    pub fn files_processed(&self) -> Arc<AtomicU64> {
+        self.files_processed.clone()
     }
 
     /// Runs until `shutdown` resolves, then drains as described above.
@@ -263,6 +278,7 @@ impl Worker {
             Some(FileState::Pending) => {}
         }
         let started = std::time::Instant::now();
+        self.files_processed.fetch_add(1, Ordering::Relaxed);
         let outcome = if !self
             .config
             .common

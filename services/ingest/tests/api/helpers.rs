@@ -1,0 +1,489 @@
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, atomic::AtomicU64},
+    time::Duration,
+};
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType,
+};
+use aws_sdk_s3::{
+    primitives::ByteStream,
+    types::{Event, NotificationConfiguration, QueueConfiguration},
+};
+use aws_sdk_sqs::types::QueueAttributeName;
+use corpus_documents::{connect, migrate};
+use corpus_ingest::{
+    Application,
+    aws::Clients,
+    config::{Common, ServeConfig, WorkConfig},
+    worker::Worker,
+};
+use corpus_platform::{HttpConfig, auth::ApiKeys};
+use poem::{EndpointExt, Route, handler, http::StatusCode, web::Data};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use secrecy::SecretString;
+use serde_json::Value;
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+pub const API_KEY: &str = "ingest-test-key";
+pub const SECRET: &str = "callback-secret";
+
+fn require_emulator() {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect(
+        "AWS_ENDPOINT_URL must point at the local AWS emulator (run ./scripts/test.sh, which starts moto)",
+    );
+    assert!(
+        endpoint.starts_with("http://127.0.0.1:") || endpoint.starts_with("http://localhost:"),
+        "tests only talk to a local emulator, not {endpoint}"
+    );
+}
+
+pub async fn fresh_database() -> (String, DatabaseConnection) {
+    let admin = std::env::var("DATABASE_URL")
+        .expect("DATABASE_URL must point at PostgreSQL (run ./scripts/test.sh)");
+    let name = format!("ingest_{}", Uuid::new_v4().simple());
+    let db = connect(&SecretString::from(admin.clone()), 1)
+        .await
+        .unwrap();
+    db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    db.close().await.unwrap();
+    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+    let db = connect(&SecretString::from(url.clone()), 4).await.unwrap();
+    migrate(&db).await.unwrap();
+    (url, db)
+}
+
+/// Per-test AWS resources: jobs table, queue with a DLQ (redrive after 5 receives), a
+/// landing bucket notifying the queue for `incoming/` and `uploads/`, and a data bucket.
+pub struct Env {
+    pub clients: Clients,
+    pub table: String,
+    pub queue_url: String,
+    pub dlq_url: String,
+    pub bucket: String,
+    pub data_bucket: String,
+    pub database_url: String,
+    pub db: DatabaseConnection,
+}
+
+pub async fn env() -> Env {
+    env_with_visibility(30).await
+}
+
+pub async fn env_with_visibility(visibility: u32) -> Env {
+    require_emulator();
+    let clients = Clients::from_env().await;
+    let suffix = Uuid::new_v4().simple().to_string()[..12].to_owned();
+    let table = format!("jobs-{suffix}");
+    let key = |name: &str, t: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(t)
+            .build()
+            .unwrap()
+    };
+    let attr = |name: &str| {
+        AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+            .unwrap()
+    };
+    clients
+        .dynamodb
+        .create_table()
+        .table_name(&table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .key_schema(key("pk", KeyType::Hash))
+        .key_schema(key("sk", KeyType::Range))
+        .attribute_definitions(attr("pk"))
+        .attribute_definitions(attr("sk"))
+        .attribute_definitions(attr("gsi1pk"))
+        .attribute_definitions(attr("gsi1sk"))
+        .global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name("by_created")
+                .key_schema(key("gsi1pk", KeyType::Hash))
+                .key_schema(key("gsi1sk", KeyType::Range))
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::All)
+                        .build(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let dlq_url = clients
+        .sqs
+        .create_queue()
+        .queue_name(format!("ingest-dlq-{suffix}"))
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let dlq_arn = clients
+        .sqs
+        .get_queue_attributes()
+        .queue_url(&dlq_url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap()[&QueueAttributeName::QueueArn]
+        .clone();
+    let queue_url = clients
+        .sqs
+        .create_queue()
+        .queue_name(format!("ingest-{suffix}"))
+        .attributes(
+            QueueAttributeName::VisibilityTimeout,
+            visibility.to_string(),
+        )
+        .attributes(
+            QueueAttributeName::RedrivePolicy,
+            serde_json::json!({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}).to_string(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let queue_arn = clients
+        .sqs
+        .get_queue_attributes()
+        .queue_url(&queue_url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap()[&QueueAttributeName::QueueArn]
+        .clone();
+    let bucket = format!("landing-{suffix}");
+    let data_bucket = format!("data-{suffix}");
+    for b in [&bucket, &data_bucket] {
+        clients.s3.create_bucket().bucket(b).send().await.unwrap();
+    }
+    let notify = |prefix: &str| {
+        QueueConfiguration::builder()
+            .queue_arn(&queue_arn)
+            .events(Event::S3ObjectCreated)
+            .filter(
+                aws_sdk_s3::types::NotificationConfigurationFilter::builder()
+                    .key(
+                        aws_sdk_s3::types::S3KeyFilter::builder()
+                            .filter_rules(
+                                aws_sdk_s3::types::FilterRule::builder()
+                                    .name(aws_sdk_s3::types::FilterRuleName::Prefix)
+                                    .value(prefix)
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+            .unwrap()
+    };
+    clients
+        .s3
+        .put_bucket_notification_configuration()
+        .bucket(&bucket)
+        .notification_configuration(
+            NotificationConfiguration::builder()
+                .queue_configurations(notify("incoming/"))
+                .queue_configurations(notify("uploads/"))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let (database_url, db) = fresh_database().await;
+    Env {
+        clients,
+        table,
+        queue_url,
+        dlq_url,
+        bucket,
+        data_bucket,
+        database_url,
+        db,
+    }
+}
+
+impl Env {
+    pub fn common(&self) -> Common {
+        Common {
+            table: self.table.clone(),
+            queue_url: self.queue_url.clone(),
+            bucket: self.bucket.clone(),
+            allowed_buckets: vec![self.data_bucket.clone(), self.bucket.clone()],
+            max_file_bytes: 1024 * 1024,
+            callback_secret: SecretString::from(SECRET),
+            callback_allow_private: true,
+        }
+    }
+
+    pub fn serve_config(&self) -> ServeConfig {
+        ServeConfig {
+            http: HttpConfig {
+                port: 0,
+                base_path: String::new(),
+                api_keys: ApiKeys::from_keys([API_KEY]),
+                shutdown_grace: Duration::from_secs(5),
+            },
+            bind_address: "127.0.0.1".into(),
+            common: self.common(),
+            max_job_files: 50,
+            upload_ttl: Duration::from_secs(300),
+        }
+    }
+
+    pub fn work_config(&self) -> WorkConfig {
+        WorkConfig {
+            common: self.common(),
+            database_url: SecretString::from(self.database_url.clone()),
+            concurrency: 2,
+            visibility: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(5),
+            callback_retry_base: Duration::from_millis(50),
+        }
+    }
+
+    pub async fn put(&self, bucket: &str, key: &str, body: impl Into<Vec<u8>>) {
+        self.clients
+            .s3
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .body(ByteStream::from(body.into()))
+            .send()
+            .await
+            .unwrap();
+    }
+
+    pub async fn document_count(&self) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT count(*) AS n FROM documents".to_owned(),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    }
+
+    pub async fn sources(&self) -> Vec<String> {
+        let rows = self
+            .db
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT source FROM documents ORDER BY source".to_owned(),
+            ))
+            .await
+            .unwrap();
+        rows.iter()
+            .map(|r| r.try_get::<String>("", "source").unwrap())
+            .collect()
+    }
+
+    pub async fn queue_depth(&self, url: &str) -> u64 {
+        let attrs = self
+            .clients
+            .sqs
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+            .send()
+            .await
+            .unwrap()
+            .attributes
+            .unwrap();
+        attrs[&QueueAttributeName::ApproximateNumberOfMessages]
+            .parse::<u64>()
+            .unwrap()
+            + attrs[&QueueAttributeName::ApproximateNumberOfMessagesNotVisible]
+                .parse::<u64>()
+                .unwrap()
+    }
+
+    pub async fn send_raw(&self, body: &str) {
+        self.clients
+            .sqs
+            .send_message()
+            .queue_url(&self.queue_url)
+            .message_body(body)
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+/// The ingest API in-process.
+pub struct Api {
+    pub base: String,
+    pub client: reqwest::Client,
+    _stop: oneshot::Sender<()>,
+}
+
+pub async fn spawn_api(config: ServeConfig) -> Api {
+    let app = Application::build(config).await.unwrap();
+    let port = app.port();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    Api {
+        base: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+        _stop: stop,
+    }
+}
+
+impl Api {
+    pub async fn post_job(&self, query: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{}/jobs?{query}", self.base))
+            .bearer_auth(API_KEY)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn job(&self, id: &str) -> Value {
+        self.client
+            .get(format!("{}/jobs/{id}", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Polls until the job reaches a final status (or panics after `secs`).
+    pub async fn wait_final(&self, id: &str, secs: u64) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            let job = self.job(id).await;
+            let status = job["status"].as_str().unwrap_or_default().to_owned();
+            if !matches!(status.as_str(), "queued" | "running" | "") {
+                return job;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "job {id} did not finish: {job}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+/// A worker in-process; stops (draining) when dropped.
+pub struct RunningWorker {
+    pub processed: Arc<AtomicU64>,
+    stop: Option<oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<()>>,
+}
+
+pub async fn spawn_worker(config: WorkConfig) -> RunningWorker {
+    let db = connect(&config.database_url, 4).await.unwrap();
+    let worker = Worker::new(Clients::from_env().await, db, config);
+    let processed = worker.files_processed();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let handle = tokio::spawn(worker.run(async {
+        let _ = stopped.await;
+    }));
+    RunningWorker {
+        processed,
+        stop: Some(stop),
+        handle: Some(handle),
+    }
+}
+
+impl RunningWorker {
+    pub async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            let _ = h.await;
+        }
+    }
+}
+
+/// Captured callback requests.
+#[derive(Clone, Default)]
+pub struct Receiver {
+    pub calls: Arc<Mutex<Vec<(HashMap<String, String>, Vec<u8>)>>>,
+    /// Answer 500 to this many requests first.
+    pub fail_first: Arc<Mutex<u32>>,
+}
+
+#[handler]
+async fn hook(req: &poem::Request, body: poem::Body, Data(rx): Data<&Receiver>) -> StatusCode {
+    let headers = req
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                v.to_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let bytes = body.into_vec().await.unwrap_or_default();
+    rx.calls.lock().unwrap().push((headers, bytes));
+    let mut fail = rx.fail_first.lock().unwrap();
+    if *fail > 0 {
+        *fail -= 1;
+        return StatusCode::INTERNAL_SERVER_ERROR;
+    }
+    StatusCode::NO_CONTENT
+}
+
+/// Starts a callback receiver on 127.0.0.1; returns its URL.
+pub async fn callback_receiver(fail_first: u32) -> (String, Receiver) {
+    let rx = Receiver {
+        fail_first: Arc::new(Mutex::new(fail_first)),
+        ..Default::default()
+    };
+    let bound = corpus_platform::server::bind("127.0.0.1", 0).await.unwrap();
+    let url = format!("http://127.0.0.1:{}/hook", bound.port);
+    let app = Route::new().at("/hook", poem::post(hook)).data(rx.clone());
+    tokio::spawn(corpus_platform::server::serve(
+        bound,
+        app,
+        std::future::pending(),
+        Duration::from_secs(1),
+    ));
+    (url, rx)
+}
+
+pub async fn eventually<F, Fut>(secs: u64, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
