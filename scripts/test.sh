@@ -19,6 +19,10 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 # shellcheck source=scripts/lib/postgres.sh
 source "$root/scripts/lib/postgres.sh"
+# shellcheck source=scripts/lib/venv.sh
+source "$root/scripts/lib/venv.sh"
+# shellcheck source=scripts/lib/moto.sh
+source "$root/scripts/lib/moto.sh"
 
 state="$root/.local/test-$$"
 mkdir -p "$state"
@@ -30,6 +34,7 @@ cleanup() {
     wait "$tf_pid" 2>/dev/null || true
   fi
   corpus_pg_stop "$state/pg"
+  corpus_moto_stop "$state/moto" 2>/dev/null || true
   rm -rf "$state"
   exit "$code"
 }
@@ -55,6 +60,11 @@ if [ "$what" != terraform ]; then
   step "starting PostgreSQL"
   CORPUS_PG_FSYNC=off corpus_pg_start "$state/pg"
   echo "PostgreSQL on 127.0.0.1:$CORPUS_PG_PORT"
+
+  step "starting the AWS emulator (moto server)"
+  corpus_venv
+  mkdir -p "$state/moto"
+  corpus_moto_start "$state/moto"
 
   step "cargo test"
   cargo test --workspace --locked --no-fail-fast || failures+=("cargo test")

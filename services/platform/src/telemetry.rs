@@ -56,7 +56,7 @@ pub fn init(service_name: &'static str, env: &Env) -> Result<Guard, ConfigError>
             .json()
             .flatten_event(true)
             .with_current_span(true)
-            .with_span_list(false)
+            .with_span_list(true)
             .with_target(true)
             .boxed(),
         LogFormat::Pretty => tracing_subscriber::fmt::layer().boxed(),

@@ -425,10 +425,13 @@ impl RunningWorker {
     }
 }
 
+/// One captured callback: its headers and body.
+pub type Call = (HashMap<String, String>, Vec<u8>);
+
 /// Captured callback requests.
 #[derive(Clone, Default)]
 pub struct Receiver {
-    pub calls: Arc<Mutex<Vec<(HashMap<String, String>, Vec<u8>)>>>,
+    pub calls: Arc<Mutex<Vec<Call>>>,
     /// Answer 500 to this many requests first.
     pub fail_first: Arc<Mutex<u32>>,
 }
