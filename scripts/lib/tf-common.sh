@@ -15,7 +15,19 @@ corpus_tf_envs() {
 corpus_tf_roots() {
   case "${1:-}" in
     shared) printf '%s\n' setup ecr pipeline ;;
-    test | prod) printf '%s\n' params network data database cluster services frontend monitoring ;;
+    test | prod) printf '%s\n' base network data database cluster services frontend monitoring ;;
+    local) printf '%s\n' data ;;
+    *) return 1 ;;
+  esac
+}
+
+# The same roots grouped in levels: a root depends only on roots of earlier levels, so
+# the roots of one level may run at the same time (deploy.sh does; destroy runs the levels
+# in reverse). One level per line.
+corpus_tf_levels() {
+  case "${1:-}" in
+    shared) printf '%s\n' setup ecr pipeline ;;
+    test | prod) printf '%s\n' base "network data" "database cluster" services "frontend monitoring" ;;
     local) printf '%s\n' data ;;
     *) return 1 ;;
   esac

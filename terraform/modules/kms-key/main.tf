@@ -105,7 +105,6 @@ data "aws_iam_policy_document" "key" {
 resource "aws_kms_key" "this" {
   description             = var.description
   enable_key_rotation     = true
-  rotation_period_in_days = 365
   deletion_window_in_days = var.deletion_window_in_days
   policy                  = data.aws_iam_policy_document.key.json
 

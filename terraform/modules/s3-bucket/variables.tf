@@ -78,6 +78,17 @@ variable "cors_allowed_origins" {
   default     = []
 }
 
+variable "object_ownership" {
+  description = "BucketOwnerEnforced (ACLs off: the default) or BucketOwnerPreferred, which only a bucket receiving CloudFront standard logs needs (CloudFront delivers them through an ACL grant it adds itself)."
+  type        = string
+  default     = "BucketOwnerEnforced"
+
+  validation {
+    condition     = contains(["BucketOwnerEnforced", "BucketOwnerPreferred"], var.object_ownership)
+    error_message = "object_ownership must be BucketOwnerEnforced or BucketOwnerPreferred."
+  }
+}
+
 variable "tls_only_policy" {
   description = "Deny every request that is not over TLS 1.2+ (bucket policy). Only the emulator turns it off: moto evaluates policy conditions without request context, so any conditional Deny there denies everything (terraform/README.md, emulator limitations)."
   type        = bool

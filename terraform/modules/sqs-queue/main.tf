@@ -17,12 +17,16 @@ resource "aws_sqs_queue" "this" {
   kms_master_key_id                 = var.kms_key_arn
   kms_data_key_reuse_period_seconds = 300
 
+  tags = merge(var.tags, { Name = var.name })
+}
+
+# After max_receive_count receives a message moves to the dead-letter queue.
+resource "aws_sqs_queue_redrive_policy" "this" {
+  queue_url = aws_sqs_queue.this.id
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.dlq.arn
     maxReceiveCount     = var.max_receive_count
   })
-
-  tags = merge(var.tags, { Name = var.name })
 }
 
 # Only this account's principals (through IAM) and the named buckets' event notifications may

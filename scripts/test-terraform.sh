@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# The Terraform test suite (scripts/test.sh runs it; it is self-contained):
+#   scripts/test-terraform.sh
+#
+# Static: terraform fmt, init + validate of every module and root, test/prod roots
+# identical but for env.tf, checkov with zero failed checks, shellcheck of the scripts,
+# module docs up to date, usage errors of the scripts.
+# Against its own AWS emulator (moto on a free port, stopped on exit): setup.sh, deploy.sh
+# apply of shared, test and local, then plans that must report no changes, the destroy
+# guard of tf.sh refusing to replace a table and a bucket, and setup.sh leaving secrets
+# alone. Prints "terraform: N passed, M failed" last; exits 1 when anything failed.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=scripts/lib/tf-common.sh
+source "$here/lib/tf-common.sh"
+# shellcheck source=scripts/lib/moto.sh
+source "$here/lib/moto.sh"
+repo="$(corpus_repo_root)"
+
+if [[ $# -ne 0 ]]; then
+  echo "usage: scripts/test-terraform.sh" >&2
+  exit 2
+fi
+
+state="$repo/.local/test-terraform"
+rm -rf "$state"
+mkdir -p "$state/logs"
+suite_start=$(date +%s)
+passed=0
+failed=0
+failures=()
+n=0
+
+cleanup() {
+  local pids
+  pids="$(jobs -p)"
+  if [[ -n "$pids" ]]; then
+    # shellcheck disable=SC2086
+    kill $pids 2>/dev/null || true
+    wait 2>/dev/null || true
+  fi
+  corpus_moto_stop "$state/moto" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+record() { # record <name> <rc> <log> <seconds>
+  if [[ "$2" -eq 0 ]]; then
+    passed=$((passed + 1))
+    printf 'ok   %-62s %4ss\n' "$1" "$4"
+  else
+    failed=$((failed + 1))
+    failures+=("$1")
+    printf 'FAIL %-62s %4ss (exit %s; log %s)\n' "$1" "$4" "$2" "$3"
+    tail -n 40 "$3" | sed 's/^/     | /'
+  fi
+}
+
+# check <name> <command...>: runs the command, its output goes to a log file.
+check() {
+  local name="$1" log rc=0 start
+  shift
+  n=$((n + 1))
+  log="$state/logs/$(printf '%02d' "$n")-$(printf '%s' "$name" | tr -c 'a-zA-Z0-9' '-' | cut -c1-50).log"
+  start=$(date +%s)
+  "$@" >"$log" 2>&1 || rc=$?
+  record "$name" "$rc" "$log" "$(($(date +%s) - start))"
+}
+
+# Background checks: bg_start <name> <command...>; bg_wait collects them in start order.
+bg_names=()
+bg_pids=()
+bg_logs=()
+bg_starts=()
+bg_start() {
+  local name="$1" log
+  shift
+  n=$((n + 1))
+  log="$state/logs/$(printf '%02d' "$n")-$(printf '%s' "$name" | tr -c 'a-zA-Z0-9' '-' | cut -c1-50).log"
+  "$@" >"$log" 2>&1 &
+  bg_names+=("$name")
+  bg_pids+=("$!")
+  bg_logs+=("$log")
+  bg_starts+=("$(date +%s)")
+}
+bg_wait() {
+  local i rc
+  for i in "${!bg_pids[@]}"; do
+    rc=0
+    wait "${bg_pids[$i]}" || rc=$?
+    record "${bg_names[$i]}" "$rc" "${bg_logs[$i]}" "$(($(date +%s) - bg_starts[i]))"
+  done
+  bg_names=() bg_pids=() bg_logs=() bg_starts=()
+}
+
+expect_exit() { # expect_exit <code> <pattern> <command...>: exit code and output pattern
+  local want="$1" pattern="$2" rc=0 out
+  shift 2
+  out="$("$@" 2>&1)" || rc=$?
+  printf '%s\n' "$out"
+  if [[ "$rc" -ne "$want" ]]; then
+    echo "expected exit $want, got $rc"
+    return 1
+  fi
+  if ! grep -qE -- "$pattern" <<<"$out"; then
+    echo "expected output matching: $pattern"
+    return 1
+  fi
+}
+
+echo "terraform: preparing tools"
+corpus_venv
+corpus_tf_cli_config
+unset AWS_ENDPOINT_URL
+
+# ---------------------------------------------------------------------------------------
+# Static checks
+# ---------------------------------------------------------------------------------------
+check "terraform fmt -check -recursive terraform" terraform fmt -check -recursive -diff "$repo/terraform"
+
+validate_dir() { # validate_dir <dir>
+  local dir="$1" data
+  data="$state/validate/$(printf '%s' "${dir#"$repo"/terraform/}" | tr '/' '-')"
+  TF_DATA_DIR="$data" terraform -chdir="$dir" init -backend=false -input=false -no-color &&
+    TF_DATA_DIR="$data" terraform -chdir="$dir" validate -no-color
+}
+validate_all() {
+  local dir rc=0 failed_dirs=()
+  for dir in "$repo"/terraform/modules/*/ "$repo"/terraform/live/*/*/; do
+    dir="${dir%/}"
+    if validate_dir "$dir" >"$state/validate.log.tmp" 2>&1; then
+      echo "valid: ${dir#"$repo"/}"
+    else
+      cat "$state/validate.log.tmp"
+      failed_dirs+=("${dir#"$repo"/}")
+      rc=1
+    fi
+  done
+  [[ $rc -eq 0 ]] || echo "invalid: ${failed_dirs[*]}"
+  return "$rc"
+}
+check "init -backend=false + validate: every module and root" validate_all
+
+parity() {
+  local r rc=0
+  for r in $(corpus_tf_roots test); do
+    diff -r -x env.tf -x .terraform.lock.hcl -x .terraform "$repo/terraform/live/test/$r" "$repo/terraform/live/prod/$r" || rc=1
+  done
+  return "$rc"
+}
+check "test and prod roots identical but for env.tf" parity
+
+check "checkov: zero failed checks over terraform/" \
+  checkov -d "$repo/terraform" --framework terraform --quiet --compact --skip-download
+
+shellcheck_all() {
+  if ! command -v shellcheck >/dev/null 2>&1; then
+    if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+      apt-get install -y -qq shellcheck >/dev/null 2>&1 ||
+        { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq shellcheck >/dev/null 2>&1; } || true
+    fi
+  fi
+  if ! command -v shellcheck >/dev/null 2>&1; then
+    echo "WARNING: shellcheck is not installed and cannot be installed here: skipped"
+    return 0
+  fi
+  shellcheck -x "$repo"/scripts/*.sh "$repo"/scripts/lib/*.sh
+}
+check "shellcheck scripts/*.sh scripts/lib/*.sh" shellcheck_all
+check "doc.sh --check: module READMEs up to date" "$here/doc.sh" --check
+
+usage_errors() {
+  expect_exit 2 "usage: scripts/tf.sh" "$here/tf.sh" &&
+    expect_exit 2 "usage: scripts/tf.sh" "$here/tf.sh" apply nowhere data &&
+    expect_exit 2 "test: base network data" "$here/tf.sh" plan test nosuchroot &&
+    expect_exit 2 "usage: scripts/tf.sh" "$here/tf.sh" apply test services --force &&
+    expect_exit 2 "usage: scripts/deploy.sh" "$here/deploy.sh" apply &&
+    expect_exit 2 "usage: scripts/setup.sh" "$here/setup.sh" staging &&
+    expect_exit 2 "usage: scripts/doc.sh" "$here/doc.sh" --check nosuchmodule
+}
+check "scripts print usage and exit 2 on bad arguments" usage_errors
+
+# ---------------------------------------------------------------------------------------
+# Against the emulator
+# ---------------------------------------------------------------------------------------
+corpus_moto_start "$state/moto"
+# Working files of this emulator run (setup's local state, plans) start empty.
+rm -rf "$(corpus_tf_work_dir)"
+
+check "setup.sh test: state backend, ECR, test base (secrets)" "$here/setup.sh" test
+check "deploy.sh apply shared" "$here/deploy.sh" apply shared
+bg_start "deploy.sh apply test" "$here/deploy.sh" apply test
+bg_start "deploy.sh apply local" "$here/deploy.sh" apply local
+bg_wait
+
+bg_start "deploy.sh plan shared: no changes (-detailed-exitcode)" "$here/deploy.sh" plan shared --detailed-exitcode
+bg_start "deploy.sh plan test: no changes (-detailed-exitcode)" "$here/deploy.sh" plan test --detailed-exitcode
+bg_start "deploy.sh plan local: no changes (-detailed-exitcode)" "$here/deploy.sh" plan local --detailed-exitcode
+bg_wait
+
+# The destroy guard: a plan that replaces the jobs table and the landing bucket (tainted
+# here, as a changed name would) is refused, naming both, and nothing is applied.
+guard_refuses() {
+  local data rc=0
+  export TF_DATA_DIR
+  TF_DATA_DIR="$(corpus_tf_work_dir)/local-data/data"
+  data="$repo/terraform/live/local/data"
+  terraform -chdir="$data" taint module.table.aws_dynamodb_table.this
+  terraform -chdir="$data" taint module.landing.aws_s3_bucket.this
+  expect_exit 3 "REFUSED" "$here/tf.sh" apply local data | tee "$state/guard.out" || rc=1
+  grep -q "replace module.table.aws_dynamodb_table.this" "$state/guard.out" || { echo "table not named"; rc=1; }
+  grep -q "replace module.landing.aws_s3_bucket.this" "$state/guard.out" || { echo "bucket not named"; rc=1; }
+  terraform -chdir="$data" untaint module.table.aws_dynamodb_table.this
+  terraform -chdir="$data" untaint module.landing.aws_s3_bucket.this
+  unset TF_DATA_DIR
+  return "$rc"
+}
+check "tf.sh apply refuses to replace a table and a bucket, naming them" guard_refuses
+check "tf.sh plan local after the refused apply: no changes" "$here/tf.sh" plan local data --detailed-exitcode
+
+# setup.sh is idempotent and never overwrites a secret an operator has set.
+secrets_kept() {
+  local out
+  python3 - <<'PY'
+import boto3
+boto3.client("ssm").put_parameter(Name="/corpus/test/callback-secret", Value="set-by-operator", Type="SecureString", Overwrite=True)
+PY
+  out="$("$here/setup.sh" test 2>&1)" || { printf '%s\n' "$out"; return 1; }
+  printf '%s\n' "$out"
+  if grep -E "Resources: [1-9][0-9]* added|[1-9][0-9]* changed|[1-9][0-9]* destroyed" <<<"$out"; then
+    echo "setup.sh changed something on its second run"
+    return 1
+  fi
+  python3 - <<'PY'
+import boto3, sys
+v = boto3.client("ssm").get_parameter(Name="/corpus/test/callback-secret", WithDecryption=True)["Parameter"]["Value"]
+print("callback-secret:", "kept" if v == "set-by-operator" else "OVERWRITTEN")
+sys.exit(0 if v == "set-by-operator" else 1)
+PY
+}
+check "setup.sh again: no changes, operator-set secret kept" secrets_kept
+
+echo "terraform: suite took $(($(date +%s) - suite_start))s"
+if [[ $failed -gt 0 ]]; then
+  printf 'terraform: failed: %s\n' "${failures[@]}"
+fi
+echo "terraform: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

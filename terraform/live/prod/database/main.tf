@@ -1,0 +1,42 @@
+# PostgreSQL of the documents data. Its security group admits 5432 only from the task
+# groups, through rules the services root adds (the task groups are created there).
+data "terraform_remote_state" "base" {
+  backend = "s3"
+  config  = merge(local.remote_state, { key = "${local.env}/base/terraform.tfstate" })
+}
+
+data "terraform_remote_state" "network" {
+  backend = "s3"
+  config  = merge(local.remote_state, { key = "${local.env}/network/terraform.tfstate" })
+}
+
+locals {
+  db = local.config.database
+}
+
+module "rds_key" {
+  source = "../../../modules/kms-key"
+
+  name               = "${local.name_prefix}-rds"
+  description        = "PostgreSQL storage, snapshots, Performance Insights and master secret of ${local.env}"
+  service_principals = ["rds", "secretsmanager"]
+}
+
+module "postgres" {
+  source = "../../../modules/rds-postgres"
+
+  identifier            = local.name_prefix
+  vpc_id                = data.terraform_remote_state.network.outputs.vpc_id
+  subnet_ids            = data.terraform_remote_state.network.outputs.private_subnet_ids
+  engine_version        = local.db.engine_version
+  instance_class        = local.db.instance_class
+  allocated_storage     = local.db.allocated_storage
+  max_allocated_storage = local.db.max_allocated_storage
+  kms_key_arn           = module.rds_key.key_arn
+  log_kms_key_arn       = data.terraform_remote_state.base.outputs.kms_key_arns.logs
+  multi_az              = local.db.multi_az
+  deletion_protection   = local.db.deletion_protection
+  skip_final_snapshot   = local.db.skip_final_snapshot
+  backup_retention_days = local.db.backup_retention_days
+  emulator_compatible   = var.emulator
+}

@@ -1,0 +1,34 @@
+output "identifier" {
+  description = "Instance identifier (DBInstanceIdentifier)."
+  value       = module.postgres.identifier
+}
+
+output "address" {
+  description = "Host name of the instance."
+  value       = module.postgres.address
+}
+
+output "port" {
+  description = "Port of the instance."
+  value       = module.postgres.port
+}
+
+output "database_url_without_password" {
+  description = "DATABASE_URL of the services; the password arrives separately as PGPASSWORD."
+  value       = module.postgres.database_url_without_password
+}
+
+output "password_secret_value_from" {
+  description = "ECS secret valueFrom of the master password."
+  value       = module.postgres.password_secret_value_from
+}
+
+output "security_group_id" {
+  description = "Security group of the instance (the services root admits the task groups on 5432)."
+  value       = module.postgres.security_group_id
+}
+
+output "kms_key_arn" {
+  description = "Key of the instance and its master secret."
+  value       = module.rds_key.key_arn
+}

@@ -1,0 +1,331 @@
+# The HTTP services behind the ALB (blue/green by CodeDeploy) and the queue worker.
+# Listeners, listener rules and target groups are plain resources of the alb and
+# ecs-service modules, with the ignore_changes that keep plan clean after a deployment
+# (terraform/modules/ecs-service/README.md).
+data "terraform_remote_state" "base" {
+  backend = "s3"
+  config  = merge(local.remote_state, { key = "${local.env}/base/terraform.tfstate" })
+}
+
+data "terraform_remote_state" "network" {
+  backend = "s3"
+  config  = merge(local.remote_state, { key = "${local.env}/network/terraform.tfstate" })
+}
+
+data "terraform_remote_state" "data" {
+  backend = "s3"
+  config  = merge(local.remote_state, { key = "${local.env}/data/terraform.tfstate" })
+}
+
+data "terraform_remote_state" "database" {
+  backend = "s3"
+  config  = merge(local.remote_state, { key = "${local.env}/database/terraform.tfstate" })
+}
+
+data "terraform_remote_state" "cluster" {
+  backend = "s3"
+  config  = merge(local.remote_state, { key = "${local.env}/cluster/terraform.tfstate" })
+}
+
+data "terraform_remote_state" "ecr" {
+  backend = "s3"
+  config  = merge(local.remote_state, { key = "shared/ecr/terraform.tfstate" })
+}
+
+locals {
+  svc      = local.config.services
+  base     = data.terraform_remote_state.base.outputs
+  network  = data.terraform_remote_state.network.outputs
+  data     = data.terraform_remote_state.data.outputs
+  database = data.terraform_remote_state.database.outputs
+  cluster  = data.terraform_remote_state.cluster.outputs
+  ecr      = data.terraform_remote_state.ecr.outputs
+
+  common_environment = {
+    LOG_FORMAT             = "json"
+    RUST_LOG               = "info"
+    SHUTDOWN_GRACE_SECONDS = "20"
+    AWS_REGION             = local.config.region
+    DATABASE_URL           = local.database.database_url_without_password
+  }
+  ingest_environment = merge(local.common_environment, {
+    INGEST_TABLE           = local.data.table_name
+    INGEST_QUEUE_URL       = local.data.queue_url
+    INGEST_BUCKET          = local.data.landing_bucket
+    INGEST_ALLOWED_BUCKETS = join(",", local.data.allowed_buckets)
+    INGEST_MAX_FILE_BYTES  = tostring(local.svc.worker.max_file_bytes)
+    CALLBACK_ALLOW_PRIVATE = "false"
+  })
+  # The password of DATABASE_URL arrives as PGPASSWORD (libpq convention) from the
+  # RDS-managed secret; the other secrets from the base root's SSM parameters.
+  db_secret = { PGPASSWORD = local.database.password_secret_value_from }
+  api_key   = { API_KEY_SHA256 = local.base.secret_parameter_arns["api-key-sha256"] }
+  callback  = { CALLBACK_SECRET = local.base.secret_parameter_arns["callback-secret"] }
+
+  secret_keys = [local.base.kms_key_arns.ssm, local.database.kms_key_arn]
+
+  allowed_bucket_arns = [for b in local.data.allowed_buckets : "arn:aws:s3:::${b}"]
+}
+
+# ---------------------------------------------------------------------------------------
+# Load balancer and its certificate (origin name; CloudFront forwards /api/* to it)
+# ---------------------------------------------------------------------------------------
+module "origin_cert" {
+  source = "../../../modules/dns-cert"
+
+  zone_id             = local.base.zone_id
+  domain_name         = local.config.dns.origin_name
+  wait_for_validation = !var.emulator
+  alias_records = {
+    origin = {
+      name            = local.config.dns.origin_name
+      target_dns_name = module.alb.dns_name
+      target_zone_id  = module.alb.zone_id
+    }
+  }
+}
+
+module "alb" {
+  source = "../../../modules/alb"
+
+  name                = local.name_prefix
+  vpc_id              = local.network.vpc_id
+  vpc_cidr_block      = local.network.vpc_cidr_block
+  public_subnet_ids   = local.network.public_subnet_ids
+  certificate_arn     = module.origin_cert.certificate_arn
+  access_logs_bucket  = local.base.log_bucket
+  deletion_protection = local.svc.alb_deletion_protection
+  enable_waf          = local.svc.enable_waf
+  log_kms_key_arn     = local.base.kms_key_arns.logs
+}
+
+# ---------------------------------------------------------------------------------------
+# documents API
+# ---------------------------------------------------------------------------------------
+module "documents" {
+  source = "../../../modules/ecs-service"
+
+  name_prefix              = local.name_prefix
+  service_name             = "documents"
+  cluster_name             = local.cluster.cluster_name
+  cluster_arn              = local.cluster.cluster_arn
+  vpc_id                   = local.network.vpc_id
+  vpc_cidr_block           = local.network.vpc_cidr_block
+  subnet_ids               = local.network.private_subnet_ids
+  alb_security_group_id    = module.alb.security_group_id
+  alb_arn_suffix           = module.alb.arn_suffix
+  prod_listener_arn        = module.alb.https_listener_arn
+  test_listener_arn        = module.alb.test_listener_arn
+  listener_rule_priority   = local.svc.documents.priority
+  base_path                = "/api/documents"
+  cpu                      = local.svc.documents.cpu
+  memory                   = local.svc.documents.memory
+  environment              = local.common_environment
+  secrets                  = merge(local.db_secret, local.api_key)
+  secrets_kms_key_arns     = local.secret_keys
+  ecr_repository_arns      = [local.ecr.repository_arns.documents]
+  task_role_policy_json    = null
+  log_kms_key_arn          = local.base.kms_key_arns.logs
+  log_retention_days       = local.svc.log_retention_days
+  min_capacity             = local.svc.documents.min
+  max_capacity             = local.svc.documents.max
+  deployment_config_name   = local.svc.deployment_config
+  termination_wait_minutes = local.svc.termination_wait_minutes
+  alarm_actions            = [local.base.alarm_topic_arn]
+  emulator_compatible      = var.emulator
+}
+
+# ---------------------------------------------------------------------------------------
+# ingest API: records jobs, enqueues files, presigns uploads
+# ---------------------------------------------------------------------------------------
+data "aws_iam_policy_document" "ingest" {
+  statement {
+    sid       = "Jobs"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"]
+    resources = [local.data.table_arn, "${local.data.table_arn}/index/*"]
+  }
+
+  statement {
+    sid       = "EnqueueFiles"
+    actions   = ["sqs:SendMessage", "sqs:GetQueueAttributes"]
+    resources = [local.data.queue_arn]
+  }
+
+  statement {
+    sid       = "ListJobPrefixes"
+    actions   = ["s3:ListBucket"]
+    resources = local.allowed_bucket_arns
+  }
+
+  statement {
+    sid       = "PresignUploads"
+    actions   = ["s3:PutObject"]
+    resources = ["${local.data.landing_bucket_arn}/uploads/*"]
+  }
+
+  statement {
+    sid       = "EncryptMessagesAndUploads"
+    actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+    resources = [local.data.kms_key_arns.sqs, local.data.kms_key_arns.s3]
+  }
+}
+
+module "ingest" {
+  source = "../../../modules/ecs-service"
+
+  name_prefix              = local.name_prefix
+  service_name             = "ingest"
+  cluster_name             = local.cluster.cluster_name
+  cluster_arn              = local.cluster.cluster_arn
+  vpc_id                   = local.network.vpc_id
+  vpc_cidr_block           = local.network.vpc_cidr_block
+  subnet_ids               = local.network.private_subnet_ids
+  alb_security_group_id    = module.alb.security_group_id
+  alb_arn_suffix           = module.alb.arn_suffix
+  prod_listener_arn        = module.alb.https_listener_arn
+  test_listener_arn        = module.alb.test_listener_arn
+  listener_rule_priority   = local.svc.ingest.priority
+  base_path                = "/api/ingest"
+  cpu                      = local.svc.ingest.cpu
+  memory                   = local.svc.ingest.memory
+  environment              = local.ingest_environment
+  secrets                  = merge(local.db_secret, local.api_key, local.callback)
+  secrets_kms_key_arns     = local.secret_keys
+  ecr_repository_arns      = [local.ecr.repository_arns.ingest]
+  task_role_policy_json    = data.aws_iam_policy_document.ingest.json
+  log_kms_key_arn          = local.base.kms_key_arns.logs
+  log_retention_days       = local.svc.log_retention_days
+  min_capacity             = local.svc.ingest.min
+  max_capacity             = local.svc.ingest.max
+  deployment_config_name   = local.svc.deployment_config
+  termination_wait_minutes = local.svc.termination_wait_minutes
+  alarm_actions            = [local.base.alarm_topic_arn]
+  emulator_compatible      = var.emulator
+}
+
+# ---------------------------------------------------------------------------------------
+# ingest worker: reads its queue, its table and the allowed buckets, and nothing more
+# (documents reach PostgreSQL over the network, not through IAM)
+# ---------------------------------------------------------------------------------------
+data "aws_iam_policy_document" "worker" {
+  statement {
+    sid       = "ConsumeQueue"
+    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
+    resources = [local.data.queue_arn]
+  }
+
+  statement {
+    sid       = "TrackJobs"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
+    resources = [local.data.table_arn]
+  }
+
+  statement {
+    sid       = "ReadFiles"
+    actions   = ["s3:GetObject"]
+    resources = [for b in local.allowed_bucket_arns : "${b}/*"]
+  }
+
+  statement {
+    sid       = "DecryptMessagesAndFiles"
+    actions   = ["kms:Decrypt"]
+    resources = [local.data.kms_key_arns.sqs, local.data.kms_key_arns.s3]
+  }
+}
+
+module "worker" {
+  source = "../../../modules/ecs-worker"
+
+  name_prefix           = local.name_prefix
+  service_name          = "ingest-worker"
+  cluster_name          = local.cluster.cluster_name
+  cluster_arn           = local.cluster.cluster_arn
+  vpc_id                = local.network.vpc_id
+  vpc_cidr_block        = local.network.vpc_cidr_block
+  subnet_ids            = local.network.private_subnet_ids
+  cpu                   = local.svc.worker.cpu
+  memory                = local.svc.worker.memory
+  environment           = local.ingest_environment
+  secrets               = merge(local.db_secret, local.api_key, local.callback)
+  secrets_kms_key_arns  = local.secret_keys
+  ecr_repository_arns   = [local.ecr.repository_arns.ingest]
+  task_role_policy_json = data.aws_iam_policy_document.worker.json
+  log_kms_key_arn       = local.base.kms_key_arns.logs
+  log_retention_days    = local.svc.log_retention_days
+  queue_name            = local.data.queue_name
+  min_capacity          = local.svc.worker.min
+  max_capacity          = local.svc.worker.max
+  alarm_actions         = [local.base.alarm_topic_arn]
+  emulator_compatible   = var.emulator
+}
+
+# PostgreSQL admits the three task groups on 5432, and nothing else.
+resource "aws_vpc_security_group_ingress_rule" "postgres_from_tasks" {
+  for_each = {
+    documents       = module.documents.security_group_id
+    ingest          = module.ingest.security_group_id
+    "ingest-worker" = module.worker.security_group_id
+  }
+
+  security_group_id            = local.database.security_group_id
+  description                  = var.emulator ? null : "PostgreSQL from the ${each.key} tasks"
+  ip_protocol                  = "tcp"
+  from_port                    = 5432
+  to_port                      = 5432
+  referenced_security_group_id = each.value
+}
+
+# ---------------------------------------------------------------------------------------
+# What the pipeline needs to deploy each service, published in SSM (buildspec.yml renders
+# the task definitions and appspecs from it; the migrate and roll helpers read it too).
+# ---------------------------------------------------------------------------------------
+locals {
+  deploy_settings = {
+    documents = {
+      cluster          = local.cluster.cluster_name
+      service          = module.documents.service_name
+      family           = module.documents.task_definition_family
+      container        = module.documents.container_name
+      port             = module.documents.container_port
+      subnets          = module.documents.subnet_ids
+      security_groups  = [module.documents.security_group_id]
+      application      = module.documents.codedeploy_app_name
+      deployment_group = module.documents.codedeploy_deployment_group_name
+      hook_function    = "CodeDeployHook_${local.name_prefix}-deploy-hook"
+      image_repo       = "documents"
+    }
+    ingest = {
+      cluster          = local.cluster.cluster_name
+      service          = module.ingest.service_name
+      family           = module.ingest.task_definition_family
+      container        = module.ingest.container_name
+      port             = module.ingest.container_port
+      subnets          = module.ingest.subnet_ids
+      security_groups  = [module.ingest.security_group_id]
+      application      = module.ingest.codedeploy_app_name
+      deployment_group = module.ingest.codedeploy_deployment_group_name
+      hook_function    = "CodeDeployHook_${local.name_prefix}-deploy-hook"
+      image_repo       = "ingest"
+    }
+    "ingest-worker" = {
+      cluster         = local.cluster.cluster_name
+      service         = module.worker.service_name
+      family          = module.worker.task_definition_family
+      container       = module.worker.container_name
+      subnets         = local.network.private_subnet_ids
+      security_groups = [module.worker.security_group_id]
+      command         = ["work"]
+      image_repo      = "ingest"
+    }
+  }
+}
+
+resource "aws_ssm_parameter" "deploy" {
+  # checkov:skip=CKV2_AWS_34:Deployment settings (names, subnet and security group IDs) are not secrets; a plain String parameter is the right type.
+  for_each = local.deploy_settings
+
+  name        = "/corpus/${local.env}/deploy/${each.key}"
+  description = "How the pipeline deploys ${each.key} in ${local.env}"
+  type        = "String"
+  value       = jsonencode(each.value)
+}

@@ -1,0 +1,32 @@
+output "alb_arn_suffix" {
+  description = "ARN suffix of the load balancer (CloudWatch dimension)."
+  value       = module.alb.arn_suffix
+}
+
+output "alb_dns_name" {
+  description = "DNS name of the load balancer."
+  value       = module.alb.dns_name
+}
+
+output "origin_name" {
+  description = "Name CloudFront uses for the /api/* origin (covered by the ALB certificate)."
+  value       = local.config.dns.origin_name
+}
+
+output "target_group_arn_suffixes" {
+  description = "Target groups (blue and green) of each service, by <service>-<colour>."
+  value = merge(
+    { for k, v in module.documents.target_group_arn_suffixes : "documents-${k}" => v },
+    { for k, v in module.ingest.target_group_arn_suffixes : "ingest-${k}" => v },
+  )
+}
+
+output "service_names" {
+  description = "ECS services of the environment."
+  value       = [module.documents.service_name, module.ingest.service_name, module.worker.service_name]
+}
+
+output "deploy_parameters" {
+  description = "SSM parameters with each service's deployment settings."
+  value       = { for k, p in aws_ssm_parameter.deploy : k => p.name }
+}

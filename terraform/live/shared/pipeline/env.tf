@@ -1,0 +1,5 @@
+# The only line that differs between the test and prod copies of a root.
+locals {
+  env      = "shared"
+  resource = "pipeline"
+}

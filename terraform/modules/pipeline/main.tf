@@ -1,0 +1,817 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.name
+
+  envs         = { for e in var.environments : e.name => e }
+  deploy_roles = compact([for e in var.environments : e.deploy_role_arn])
+  # Account each environment lives in (its own, or the pipeline's).
+  env_account = { for e in var.environments : e.name => coalesce(e.account_id, local.account_id) }
+
+  codestar       = var.source_config.provider == "CodeStarSourceConnection"
+  codecommit_arn = local.codestar ? null : "arn:${local.partition}:codecommit:${local.region}:${local.account_id}:${var.source_config.repository}"
+}
+
+# ---------------------------------------------------------------------------------------
+# Artifact store: its own key (deploy roles of other accounts may decrypt) and bucket
+# ---------------------------------------------------------------------------------------
+module "key" {
+  source = "../kms-key"
+
+  name                = "${var.name}-artifacts"
+  description         = "Artifacts, build logs and notifications of ${var.name}"
+  service_principals  = ["s3", "logs", "sns", "codepipeline", "codebuild"]
+  user_principal_arns = local.deploy_roles
+  tags                = var.tags
+}
+
+data "aws_iam_policy_document" "artifacts_cross_account" {
+  count = length(local.deploy_roles) > 0 ? 1 : 0
+
+  statement {
+    sid       = "DeployRolesReadArtifacts"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:GetBucketLocation"]
+    resources = ["arn:${local.partition}:s3:::${var.name}-artifacts-${local.account_id}", "arn:${local.partition}:s3:::${var.name}-artifacts-${local.account_id}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = local.deploy_roles
+    }
+  }
+}
+
+module "artifacts" {
+  source = "../s3-bucket"
+
+  name              = "${var.name}-artifacts-${local.account_id}"
+  kms_key_arn       = module.key.key_arn
+  tls_only_policy   = var.tls_only_policy
+  policy_statements = [for d in data.aws_iam_policy_document.artifacts_cross_account : d.json]
+  lifecycle_rules = [{
+    id                                 = "expire-artifacts"
+    expiration_days                    = 90
+    noncurrent_version_expiration_days = 7
+  }]
+  tags = var.tags
+}
+
+module "notifications" {
+  source = "../alarm-topic"
+
+  name        = "${var.name}-notifications"
+  kms_key_arn = module.key.key_arn
+  emails      = var.notification_emails
+  tags        = var.tags
+}
+
+resource "aws_cloudwatch_log_group" "builds" {
+  name              = "/codebuild/${var.name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = module.key.key_arn
+
+  tags = var.tags
+}
+
+# ---------------------------------------------------------------------------------------
+# Build project: tests, images, one task definition + appspec per service and environment
+# ---------------------------------------------------------------------------------------
+data "aws_iam_policy_document" "codebuild_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["codebuild.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+# What every CodeBuild project of the pipeline needs: its logs, the artifacts, the key, and
+# the deployment settings the environments publish in SSM.
+data "aws_iam_policy_document" "codebuild_common" {
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.builds.arn}:*"]
+  }
+
+  statement {
+    sid       = "Artifacts"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:GetBucketLocation"]
+    resources = [module.artifacts.arn, "${module.artifacts.arn}/*"]
+  }
+
+  statement {
+    sid       = "ArtifactKey"
+    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:ReEncrypt*"]
+    resources = [module.key.key_arn]
+  }
+
+  statement {
+    sid       = "DeploymentSettings"
+    actions   = ["ssm:GetParameter", "ssm:GetParameters"]
+    resources = [for e in var.environments : "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/corpus/${e.name}/*"]
+  }
+
+  dynamic "statement" {
+    for_each = length(local.deploy_roles) > 0 ? [1] : []
+    content {
+      sid       = "AssumeDeployRoles"
+      actions   = ["sts:AssumeRole"]
+      resources = local.deploy_roles
+    }
+  }
+}
+
+resource "aws_iam_role" "build" {
+  name               = "${var.name}-build"
+  assume_role_policy = data.aws_iam_policy_document.codebuild_assume.json
+
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "build" {
+  source_policy_documents = [data.aws_iam_policy_document.codebuild_common.json]
+
+  statement {
+    sid       = "EcrLogin"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "EcrPush"
+    actions = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:BatchGetImage",
+      "ecr:CompleteLayerUpload",
+      "ecr:DescribeImages",
+      "ecr:GetDownloadUrlForLayer",
+      "ecr:InitiateLayerUpload",
+      "ecr:PutImage",
+      "ecr:UploadLayerPart",
+    ]
+    resources = [for r in var.ecr_repositories : r.arn]
+  }
+
+  statement {
+    sid       = "ImageKey"
+    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]
+    resources = [var.ecr_kms_key_arn]
+  }
+
+  # The build renders each service's task definition from the latest revision the
+  # environment registered (ecs:DescribeTaskDefinition has no resource-level permissions).
+  statement {
+    sid       = "ReadTaskDefinitions"
+    actions   = ["ecs:DescribeTaskDefinition"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "build" {
+  name   = "build"
+  role   = aws_iam_role.build.id
+  policy = data.aws_iam_policy_document.build.json
+}
+
+resource "aws_codebuild_project" "build" {
+  # checkov:skip=CKV_AWS_316:Privileged mode is required to run the Docker daemon that builds the service images; the project runs only the repository's own buildspec.
+  name           = "${var.name}-build"
+  description    = "Tests, builds and pushes the service images; renders task definitions and appspecs"
+  service_role   = aws_iam_role.build.arn
+  encryption_key = module.key.key_arn
+  build_timeout  = 90
+
+  artifacts {
+    type = "CODEPIPELINE"
+  }
+
+  source {
+    type      = "CODEPIPELINE"
+    buildspec = "buildspec.yml"
+  }
+
+  environment {
+    type            = "LINUX_CONTAINER"
+    compute_type    = var.build_compute_type
+    image           = var.build_image
+    privileged_mode = true
+
+    environment_variable {
+      name  = "DEPLOY_ENVIRONMENTS"
+      value = join(" ", [for e in var.environments : e.name])
+    }
+
+    environment_variable {
+      name  = "SERVICES"
+      value = join(" ", var.services)
+    }
+
+    environment_variable {
+      name  = "WORKERS"
+      value = join(" ", [for w, img in var.workers : "${w}=${img}"])
+    }
+
+    environment_variable {
+      name  = "ECR_REGISTRY"
+      value = split("/", values(var.ecr_repositories)[0].url)[0]
+    }
+
+    dynamic "environment_variable" {
+      for_each = var.ecr_repositories
+      content {
+        name  = "IMAGE_REPO_${upper(replace(environment_variable.key, "-", "_"))}"
+        value = environment_variable.value.url
+      }
+    }
+
+    dynamic "environment_variable" {
+      for_each = local.envs
+      content {
+        name  = "DEPLOY_ROLE_${upper(environment_variable.key)}"
+        value = coalesce(environment_variable.value.deploy_role_arn, "none")
+      }
+    }
+  }
+
+  logs_config {
+    cloudwatch_logs {
+      group_name  = aws_cloudwatch_log_group.builds.name
+      stream_name = "build"
+    }
+  }
+
+  tags = var.tags
+}
+
+# ---------------------------------------------------------------------------------------
+# Helper projects per environment: migrations before the deployment, smoke test after it
+# ---------------------------------------------------------------------------------------
+resource "aws_iam_role" "ops" {
+  name               = "${var.name}-ops"
+  assume_role_policy = data.aws_iam_policy_document.codebuild_assume.json
+
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "ops" {
+  source_policy_documents = [data.aws_iam_policy_document.codebuild_common.json]
+
+  statement {
+    sid       = "RegisterMigrationTaskDefinition"
+    actions   = ["ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid     = "RunMigrationTask"
+    actions = ["ecs:RunTask"]
+    resources = [for e in var.environments :
+    "arn:${local.partition}:ecs:${local.region}:${local.env_account[e.name]}:task-definition/corpus-${e.name}-${var.migrate_service}-migrate:*"]
+  }
+
+  statement {
+    sid     = "WatchMigrationTask"
+    actions = ["ecs:DescribeTasks"]
+    resources = [for e in var.environments :
+    "arn:${local.partition}:ecs:${local.region}:${local.env_account[e.name]}:task/corpus-${e.name}/*"]
+  }
+
+  statement {
+    sid     = "RollWorkers"
+    actions = ["ecs:UpdateService", "ecs:DescribeServices"]
+    resources = flatten([for e in var.environments : [for w, _ in var.workers :
+    "arn:${local.partition}:ecs:${local.region}:${local.env_account[e.name]}:service/corpus-${e.name}/${w}"]])
+  }
+
+  statement {
+    sid     = "PassMigrationAndWorkerRoles"
+    actions = ["iam:PassRole"]
+    resources = flatten([for e in var.environments : [for s in concat([var.migrate_service], keys(var.workers)) :
+    "arn:${local.partition}:iam::${local.env_account[e.name]}:role/corpus-${e.name}-${s}-*"]])
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "ops" {
+  name   = "ops"
+  role   = aws_iam_role.ops.id
+  policy = data.aws_iam_policy_document.ops.json
+}
+
+resource "aws_codebuild_project" "migrate" {
+  for_each = local.envs
+
+  name           = "${var.name}-migrate-${each.key}"
+  description    = "Runs the migrations of the release in ${each.key} (one-off ECS task)"
+  service_role   = aws_iam_role.ops.arn
+  encryption_key = module.key.key_arn
+  build_timeout  = 30
+
+  artifacts {
+    type = "CODEPIPELINE"
+  }
+
+  source {
+    type      = "CODEPIPELINE"
+    buildspec = file("${path.module}/buildspecs/migrate.yml")
+  }
+
+  environment {
+    type         = "LINUX_CONTAINER"
+    compute_type = "BUILD_GENERAL1_SMALL"
+    image        = var.build_image
+
+    environment_variable {
+      name  = "ENVIRONMENT"
+      value = each.key
+    }
+
+    environment_variable {
+      name  = "MIGRATE_SERVICE"
+      value = var.migrate_service
+    }
+
+    environment_variable {
+      name  = "DEPLOY_ROLE_ARN"
+      value = coalesce(each.value.deploy_role_arn, "")
+    }
+  }
+
+  logs_config {
+    cloudwatch_logs {
+      group_name  = aws_cloudwatch_log_group.builds.name
+      stream_name = "migrate-${each.key}"
+    }
+  }
+
+  tags = var.tags
+}
+
+resource "aws_codebuild_project" "smoke" {
+  for_each = local.envs
+
+  name           = "${var.name}-smoke-${each.key}"
+  description    = "Smoke test of ${each.key} after its deployment"
+  service_role   = aws_iam_role.ops.arn
+  encryption_key = module.key.key_arn
+  build_timeout  = 15
+
+  artifacts {
+    type = "CODEPIPELINE"
+  }
+
+  source {
+    type      = "CODEPIPELINE"
+    buildspec = file("${path.module}/buildspecs/smoke.yml")
+  }
+
+  environment {
+    type         = "LINUX_CONTAINER"
+    compute_type = "BUILD_GENERAL1_SMALL"
+    image        = var.build_image
+
+    environment_variable {
+      name  = "ENVIRONMENT"
+      value = each.key
+    }
+
+    environment_variable {
+      name  = "SERVICES"
+      value = join(" ", var.services)
+    }
+
+    environment_variable {
+      name  = "DEPLOY_ROLE_ARN"
+      value = coalesce(each.value.deploy_role_arn, "")
+    }
+  }
+
+  logs_config {
+    cloudwatch_logs {
+      group_name  = aws_cloudwatch_log_group.builds.name
+      stream_name = "smoke-${each.key}"
+    }
+  }
+
+  tags = var.tags
+}
+
+resource "aws_codebuild_project" "roll" {
+  for_each = length(var.workers) > 0 ? local.envs : {}
+
+  name           = "${var.name}-roll-${each.key}"
+  description    = "Rolls the queue workers of ${each.key} to the release"
+  service_role   = aws_iam_role.ops.arn
+  encryption_key = module.key.key_arn
+  build_timeout  = 30
+
+  artifacts {
+    type = "CODEPIPELINE"
+  }
+
+  source {
+    type      = "CODEPIPELINE"
+    buildspec = file("${path.module}/buildspecs/roll-workers.yml")
+  }
+
+  environment {
+    type         = "LINUX_CONTAINER"
+    compute_type = "BUILD_GENERAL1_SMALL"
+    image        = var.build_image
+
+    environment_variable {
+      name  = "ENVIRONMENT"
+      value = each.key
+    }
+
+    environment_variable {
+      name  = "WORKERS"
+      value = join(" ", [for w, img in var.workers : "${w}=${img}"])
+    }
+
+    environment_variable {
+      name  = "DEPLOY_ROLE_ARN"
+      value = coalesce(each.value.deploy_role_arn, "")
+    }
+  }
+
+  logs_config {
+    cloudwatch_logs {
+      group_name  = aws_cloudwatch_log_group.builds.name
+      stream_name = "roll-${each.key}"
+    }
+  }
+
+  tags = var.tags
+}
+
+# ---------------------------------------------------------------------------------------
+# Pipeline role and pipeline
+# ---------------------------------------------------------------------------------------
+data "aws_iam_policy_document" "pipeline_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["codepipeline.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "pipeline" {
+  name               = "${var.name}-pipeline"
+  assume_role_policy = data.aws_iam_policy_document.pipeline_assume.json
+
+  tags = var.tags
+}
+
+locals {
+  same_account_envs = [for e in var.environments : e.name if e.deploy_role_arn == null]
+}
+
+data "aws_iam_policy_document" "pipeline" {
+  statement {
+    sid       = "Artifacts"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:GetBucketVersioning", "s3:GetBucketLocation"]
+    resources = [module.artifacts.arn, "${module.artifacts.arn}/*"]
+  }
+
+  statement {
+    sid       = "ArtifactKey"
+    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:ReEncrypt*"]
+    resources = [module.key.key_arn]
+  }
+
+  dynamic "statement" {
+    for_each = local.codestar ? [1] : []
+    content {
+      sid       = "UseSourceConnection"
+      actions   = ["codestar-connections:UseConnection", "codeconnections:UseConnection"]
+      resources = [var.source_config.connection_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.codestar ? [] : [1]
+    content {
+      sid = "ReadCodeCommit"
+      actions = [
+        "codecommit:GetBranch",
+        "codecommit:GetCommit",
+        "codecommit:GetRepository",
+        "codecommit:UploadArchive",
+        "codecommit:GetUploadArchiveStatus",
+        "codecommit:CancelUploadArchive",
+      ]
+      resources = [local.codecommit_arn]
+    }
+  }
+
+  statement {
+    sid     = "RunBuilds"
+    actions = ["codebuild:StartBuild", "codebuild:BatchGetBuilds"]
+    resources = concat(
+      [aws_codebuild_project.build.arn],
+      [for p in aws_codebuild_project.migrate : p.arn],
+      [for p in aws_codebuild_project.smoke : p.arn],
+      [for p in aws_codebuild_project.roll : p.arn],
+    )
+  }
+
+  statement {
+    sid       = "NotifyApprovers"
+    actions   = ["sns:Publish"]
+    resources = [module.notifications.arn]
+  }
+
+  dynamic "statement" {
+    for_each = length(local.deploy_roles) > 0 ? [1] : []
+    content {
+      sid       = "AssumeDeployRoles"
+      actions   = ["sts:AssumeRole"]
+      resources = local.deploy_roles
+    }
+  }
+
+  # Environments in the pipeline's own account are deployed with this role directly.
+  dynamic "statement" {
+    for_each = length(local.same_account_envs) > 0 ? [1] : []
+    content {
+      sid = "BlueGreenDeployments"
+      actions = [
+        "codedeploy:CreateDeployment",
+        "codedeploy:GetApplication",
+        "codedeploy:GetApplicationRevision",
+        "codedeploy:GetDeployment",
+        "codedeploy:GetDeploymentConfig",
+        "codedeploy:RegisterApplicationRevision",
+      ]
+      resources = flatten([for e in local.same_account_envs : [
+        "arn:${local.partition}:codedeploy:${local.region}:${local.account_id}:application:corpus-${e}-*",
+        "arn:${local.partition}:codedeploy:${local.region}:${local.account_id}:deploymentgroup:corpus-${e}-*",
+        "arn:${local.partition}:codedeploy:${local.region}:${local.account_id}:deploymentconfig:*",
+      ]])
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.same_account_envs) > 0 ? [1] : []
+    content {
+      sid       = "RegisterTaskDefinitions"
+      actions   = ["ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:TagResource"]
+      resources = ["*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.same_account_envs) > 0 ? [1] : []
+    content {
+      sid     = "PassTaskRoles"
+      actions = ["iam:PassRole"]
+      resources = [for e in local.same_account_envs :
+      "arn:${local.partition}:iam::${local.account_id}:role/corpus-${e}-*"]
+      condition {
+        test     = "StringEquals"
+        variable = "iam:PassedToService"
+        values   = ["ecs-tasks.amazonaws.com"]
+      }
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "pipeline" {
+  name   = "pipeline"
+  role   = aws_iam_role.pipeline.id
+  policy = data.aws_iam_policy_document.pipeline.json
+}
+
+resource "aws_codepipeline" "this" {
+  name     = var.name
+  role_arn = aws_iam_role.pipeline.arn
+
+  artifact_store {
+    type     = "S3"
+    location = module.artifacts.id
+
+    encryption_key {
+      type = "KMS"
+      id   = module.key.key_arn
+    }
+  }
+
+  stage {
+    name = "Source"
+
+    action {
+      name             = "Source"
+      category         = "Source"
+      owner            = "AWS"
+      provider         = var.source_config.provider
+      version          = "1"
+      output_artifacts = ["SourceOutput"]
+      configuration = local.codestar ? {
+        ConnectionArn        = var.source_config.connection_arn
+        FullRepositoryId     = var.source_config.repository
+        BranchName           = var.source_config.branch
+        OutputArtifactFormat = "CODE_ZIP"
+        DetectChanges        = "true"
+        } : {
+        RepositoryName       = var.source_config.repository
+        BranchName           = var.source_config.branch
+        PollForSourceChanges = "false"
+      }
+    }
+  }
+
+  stage {
+    name = "Build"
+
+    action {
+      name             = "Build"
+      category         = "Build"
+      owner            = "AWS"
+      provider         = "CodeBuild"
+      version          = "1"
+      input_artifacts  = ["SourceOutput"]
+      output_artifacts = ["BuildOutput"]
+      configuration = {
+        ProjectName = aws_codebuild_project.build.name
+      }
+    }
+  }
+
+  dynamic "stage" {
+    for_each = { for i, e in var.environments : i => e }
+    content {
+      name = "Deploy-${stage.value.name}"
+
+      # A manual approval, when asked for, is the first action of the stage.
+      dynamic "action" {
+        for_each = stage.value.approval ? [1] : []
+        content {
+          name     = "Approve"
+          category = "Approval"
+          owner    = "AWS"
+          provider = "Manual"
+          version  = "1"
+          configuration = {
+            NotificationArn = module.notifications.arn
+            CustomData      = "Promote the release tested in the previous environment to ${stage.value.name}?"
+          }
+          run_order = 1
+        }
+      }
+
+      action {
+        name            = "Migrate"
+        category        = "Build"
+        owner           = "AWS"
+        provider        = "CodeBuild"
+        version         = "1"
+        input_artifacts = ["BuildOutput"]
+        configuration = {
+          ProjectName = aws_codebuild_project.migrate[stage.value.name].name
+        }
+        run_order = 2
+      }
+
+      dynamic "action" {
+        for_each = toset(var.services)
+        content {
+          name            = "BlueGreen-${action.value}"
+          category        = "Deploy"
+          owner           = "AWS"
+          provider        = "CodeDeployToECS"
+          version         = "1"
+          input_artifacts = ["BuildOutput"]
+          role_arn        = stage.value.deploy_role_arn
+          configuration = {
+            ApplicationName                = "corpus-${stage.value.name}-${action.value}"
+            DeploymentGroupName            = "corpus-${stage.value.name}-${action.value}"
+            TaskDefinitionTemplateArtifact = "BuildOutput"
+            TaskDefinitionTemplatePath     = "deploy/${stage.value.name}/${action.value}/taskdef.json"
+            AppSpecTemplateArtifact        = "BuildOutput"
+            AppSpecTemplatePath            = "deploy/${stage.value.name}/${action.value}/appspec.yaml"
+          }
+          run_order = 3
+        }
+      }
+
+      dynamic "action" {
+        for_each = length(var.workers) > 0 ? [1] : []
+        content {
+          name            = "RollWorkers"
+          category        = "Build"
+          owner           = "AWS"
+          provider        = "CodeBuild"
+          version         = "1"
+          input_artifacts = ["BuildOutput"]
+          configuration = {
+            ProjectName = aws_codebuild_project.roll[stage.value.name].name
+          }
+          run_order = 3
+        }
+      }
+
+      action {
+        name            = "Smoke"
+        category        = "Test"
+        owner           = "AWS"
+        provider        = "CodeBuild"
+        version         = "1"
+        input_artifacts = ["BuildOutput"]
+        configuration = {
+          ProjectName = aws_codebuild_project.smoke[stage.value.name].name
+        }
+        run_order = 4
+      }
+    }
+  }
+
+  tags = var.tags
+}
+
+# ---------------------------------------------------------------------------------------
+# CodeCommit source: start the pipeline on a push to the branch (no polling)
+# ---------------------------------------------------------------------------------------
+resource "aws_cloudwatch_event_rule" "push" {
+  count = local.codestar ? 0 : 1
+
+  name        = "${var.name}-push"
+  description = "Start ${var.name} on a push to ${var.source_config.branch}"
+  event_pattern = jsonencode({
+    source        = ["aws.codecommit"]
+    "detail-type" = ["CodeCommit Repository State Change"]
+    resources     = [local.codecommit_arn]
+    detail = {
+      event         = ["referenceCreated", "referenceUpdated"]
+      referenceType = ["branch"]
+      referenceName = [var.source_config.branch]
+    }
+  })
+
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "events_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "events" {
+  count = local.codestar ? 0 : 1
+
+  name               = "${var.name}-events"
+  assume_role_policy = data.aws_iam_policy_document.events_assume.json
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "events" {
+  count = local.codestar ? 0 : 1
+
+  name = "start-pipeline"
+  role = aws_iam_role.events[0].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = "codepipeline:StartPipelineExecution"
+      Resource = aws_codepipeline.this.arn
+    }]
+  })
+}
+
+resource "aws_cloudwatch_event_target" "push" {
+  count = local.codestar ? 0 : 1
+
+  rule     = aws_cloudwatch_event_rule.push[0].name
+  arn      = aws_codepipeline.this.arn
+  role_arn = aws_iam_role.events[0].arn
+}
