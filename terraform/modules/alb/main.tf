@@ -61,6 +61,22 @@ resource "aws_vpc_security_group_ingress_rule" "test_listener" {
   tags = var.tags
 }
 
+# Callers inside the VPC resolve the load balancer's name to its public addresses and leave
+# through the NAT gateways: their traffic arrives from the NAT addresses, not the VPC CIDR.
+resource "aws_vpc_security_group_ingress_rule" "test_listener_nat" {
+  # count, not for_each: the addresses may be unknown at plan time in the network's root.
+  count = length(var.test_listener_extra_cidrs)
+
+  security_group_id = aws_security_group.this.id
+  description       = "Blue/green test listener, from the VPC's NAT gateway addresses"
+  ip_protocol       = "tcp"
+  from_port         = var.test_listener_port
+  to_port           = var.test_listener_port
+  cidr_ipv4         = var.test_listener_extra_cidrs[count.index]
+
+  tags = var.tags
+}
+
 # ---------------------------------------------------------------------------------------
 # Load balancer
 # ---------------------------------------------------------------------------------------

@@ -76,6 +76,17 @@ variable "test_listener_port" {
   }
 }
 
+variable "test_listener_extra_cidrs" {
+  description = "Further IPv4 CIDRs allowed on the test listener. Tasks and Lambdas in private subnets reach this internet-facing load balancer through the NAT gateways, so pass the network module's nat_public_ips as /32s here."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.test_listener_extra_cidrs : can(cidrhost(c, 0)) && c != "0.0.0.0/0"])
+    error_message = "test_listener_extra_cidrs must be IPv4 CIDR blocks, never 0.0.0.0/0."
+  }
+}
+
 variable "enable_access_logs" {
   description = "Write access logs to access_logs_bucket. The bucket policy must allow the regional ELB log delivery principal."
   type        = bool

@@ -8,7 +8,7 @@ locals {
   full_name = "${var.name_prefix}-${var.service_name}"
 
   # Target group names are limited to 32 characters.
-  tg_base = substr(local.full_name, 0, 26)
+  tg_base = trimsuffix(substr(local.full_name, 0, 26), "-")
 
   health_check_path = coalesce(var.health_check_path, "${var.base_path}/healthz")
 
@@ -283,11 +283,40 @@ resource "aws_vpc_security_group_egress_rule" "internet" {
   tags = var.tags
 }
 
+# Database access: the database's group lets exactly these tasks in, and these tasks may
+# leave only towards it on that port. (count on a known boolean: the ID may be unknown at
+# plan time.)
+resource "aws_vpc_security_group_ingress_rule" "database_from_tasks" {
+  count = var.database_security_group_id != null ? 1 : 0
+
+  security_group_id            = var.database_security_group_id
+  description                  = local.describe_sg_refs ? "PostgreSQL from ${local.full_name} tasks" : null
+  ip_protocol                  = "tcp"
+  from_port                    = var.database_port
+  to_port                      = var.database_port
+  referenced_security_group_id = aws_security_group.this.id
+
+  tags = var.tags
+}
+
+resource "aws_vpc_security_group_egress_rule" "tasks_to_database" {
+  count = var.database_security_group_id != null ? 1 : 0
+
+  security_group_id            = aws_security_group.this.id
+  description                  = local.describe_sg_refs ? "${local.full_name} tasks to PostgreSQL" : null
+  ip_protocol                  = "tcp"
+  from_port                    = var.database_port
+  to_port                      = var.database_port
+  referenced_security_group_id = var.database_security_group_id
+
+  tags = var.tags
+}
+
 resource "aws_vpc_security_group_egress_rule" "vpc" {
   for_each = toset([for p in var.egress_vpc_ports : tostring(p)])
 
   security_group_id = aws_security_group.this.id
-  description       = "TCP ${each.value} inside the VPC (e.g. PostgreSQL)"
+  description       = "TCP ${each.value} inside the VPC"
   ip_protocol       = "tcp"
   from_port         = tonumber(each.value)
   to_port           = tonumber(each.value)

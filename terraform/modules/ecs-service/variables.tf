@@ -78,9 +78,26 @@ variable "egress_internet_ports" {
 }
 
 variable "egress_vpc_ports" {
-  description = "TCP ports the tasks may reach inside the VPC (5432: PostgreSQL)."
+  description = "Further TCP ports the tasks may reach anywhere inside the VPC. The database is better reached through database_security_group_id."
   type        = list(number)
-  default     = [5432]
+  default     = []
+}
+
+variable "database_security_group_id" {
+  description = "Security group of the PostgreSQL instance (rds-postgres output). When set, the module adds the rule letting these tasks in on database_port to that group, and the matching egress rule: 5432 open from exactly this service."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.database_security_group_id == null || can(regex("^sg-[0-9a-f]+$", var.database_security_group_id))
+    error_message = "database_security_group_id must look like sg-0123456789abcdef0."
+  }
+}
+
+variable "database_port" {
+  description = "Port of the database reached through database_security_group_id."
+  type        = number
+  default     = 5432
 }
 
 # ---------------------------------------------------------------------------------------
