@@ -9,7 +9,8 @@
 # corpus in samples/ on first run, starts the services on 127.0.0.1, prints their URLs,
 # and stops everything it started on Ctrl-C. Running it again reuses the data.
 #
-# Environment: DOCUMENTS_PORT (default 8081), CORPUS_DEV_API_KEY (default dev-key).
+# Environment: DOCUMENTS_PORT (default 8081), INGEST_PORT (default 8082),
+# CORPUS_DEV_API_KEY (default dev-key).
 set -euo pipefail
 
 if [ $# -ne 0 ]; then
@@ -23,10 +24,13 @@ cd "$root"
 source "$root/scripts/lib/postgres.sh"
 # shellcheck source=scripts/lib/venv.sh
 source "$root/scripts/lib/venv.sh"
+# shellcheck source=scripts/lib/moto.sh
+source "$root/scripts/lib/moto.sh"
 
 state="$root/.local/dev"
 mkdir -p "$state/logs"
 documents_port=${DOCUMENTS_PORT:-8081}
+ingest_port=${INGEST_PORT:-8082}
 api_key=${CORPUS_DEV_API_KEY:-dev-key}
 
 pids=()
@@ -42,6 +46,7 @@ cleanup() {
   for pid in "${pids[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
+  corpus_moto_stop "$state/moto" 2>/dev/null || true
   corpus_pg_stop "$state/pg"
   echo "stopped"
 }
@@ -56,10 +61,12 @@ if ! command -v cargo >/dev/null 2>&1; then
   echo "cargo not found: install Rust with rustup (https://rustup.rs), then run $0 again" >&2
   exit 1
 fi
-if port_in_use "$documents_port"; then
-  echo "port $documents_port is in use (another ./scripts/dev.sh?): stop it or set DOCUMENTS_PORT" >&2
-  exit 1
-fi
+for port in "$documents_port" "$ingest_port"; do
+  if port_in_use "$port"; then
+    echo "port $port is in use (another ./scripts/dev.sh?): stop it or set DOCUMENTS_PORT/INGEST_PORT" >&2
+    exit 1
+  fi
+done
 
 echo "==> Python tools (.venv)"
 corpus_venv
@@ -72,8 +79,13 @@ if ! psql "$admin_url" -tAc "SELECT 1 FROM pg_database WHERE datname = 'corpus'"
 fi
 export DATABASE_URL="${admin_url%/*}/corpus"
 
+echo "==> AWS emulator (moto server) with the ingest data plane"
+mkdir -p "$state/moto"
+corpus_moto_start "$state/moto"
+eval "$(python3 "$root/scripts/lib/local_aws.py" corpus-local)"
+
 echo "==> building (cargo build)"
-cargo build --quiet --bin documents
+cargo build --quiet --bin documents --bin ingest
 bin="$root/target/debug"
 
 echo "==> migrating"
@@ -94,6 +106,18 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
+echo "==> starting ingest API on 127.0.0.1:$ingest_port and a worker"
+export CALLBACK_SECRET=dev-callback-secret CALLBACK_ALLOW_PRIVATE=true
+PORT=$ingest_port BIND_ADDRESS=127.0.0.1 API_KEY_SHA256=$digest LOG_FORMAT=${LOG_FORMAT:-json} \
+  "$bin/ingest" serve >>"$state/logs/ingest.log" 2>&1 &
+pids+=($!)
+LOG_FORMAT=${LOG_FORMAT:-json} "$bin/ingest" work >>"$state/logs/ingest-worker.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$ingest_port/readyz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+
 count=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM documents")
 if [ "$count" = 0 ]; then
   echo "==> seeding the sample corpus (samples/)"
@@ -110,11 +134,13 @@ cat <<MSG
 
 corpus is running (Ctrl-C stops everything):
   documents API   http://127.0.0.1:$documents_port/documents
-  Swagger UI      http://127.0.0.1:$documents_port/docs
-  OpenAPI         http://127.0.0.1:$documents_port/openapi.json
+  Swagger UI      http://127.0.0.1:$documents_port/docs   and   http://127.0.0.1:$ingest_port/docs
+  ingest API      http://127.0.0.1:$ingest_port/jobs
   try a search    curl 'http://127.0.0.1:$documents_port/search?q=whale'
   API key         $api_key   (curl -H 'authorization: Bearer $api_key' ...)
   PostgreSQL      $DATABASE_URL
+  AWS emulator    $AWS_ENDPOINT_URL   (landing bucket $INGEST_BUCKET, data bucket $INGEST_ALLOWED_BUCKETS)
+  drop a file     .venv/bin/python -c "import boto3; boto3.client('s3', endpoint_url='$AWS_ENDPOINT_URL').put_object(Bucket='$INGEST_BUCKET', Key='incoming/hello.txt', Body=b'hello lanterns')"
   logs            $state/logs/
 
 MSG

@@ -1,0 +1,96 @@
+"""Creates the ingest data plane in the local AWS emulator, idempotently.
+
+Used by scripts/dev.sh and bench/ingest.sh: a jobs table (pk/sk, GSI by_created), the
+ingest queue with a dead-letter queue (redrive after 5 receives), the landing bucket
+notifying the queue for objects under incoming/ and uploads/, and a data bucket for API
+jobs. terraform/live/local describes the same plane as Terraform (exercised by the
+Terraform suite); this script exists because applying it on every dev start is slow.
+
+usage: python3 local_aws.py PREFIX   (prints shell `export` lines for the services)
+"""
+
+import json
+import os
+import sys
+
+import boto3
+
+
+def main() -> None:
+    if len(sys.argv) != 2:
+        sys.exit("usage: local_aws.py PREFIX")
+    prefix = sys.argv[1]
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    if not endpoint.startswith(("http://127.0.0.1:", "http://localhost:")):
+        sys.exit("AWS_ENDPOINT_URL must point at the local emulator")
+    table, queue, dlq = f"{prefix}-jobs", f"{prefix}-ingest", f"{prefix}-ingest-dlq"
+    landing, data = f"{prefix}-landing", f"{prefix}-data"
+
+    ddb = boto3.client("dynamodb")
+    if table not in ddb.list_tables()["TableNames"]:
+        ddb.create_table(
+            TableName=table,
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[
+                {"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "by_created",
+                    "KeySchema": [
+                        {"AttributeName": "gsi1pk", "KeyType": "HASH"},
+                        {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+        )
+
+    sqs = boto3.client("sqs")
+    dlq_url = sqs.create_queue(QueueName=dlq)["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue_url = sqs.create_queue(
+        QueueName=queue,
+        Attributes={
+            "VisibilityTimeout": "60",
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}),
+        },
+    )["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    s3 = boto3.client("s3")
+    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    for bucket in (landing, data):
+        if bucket not in existing:
+            s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_cors(
+        Bucket=landing,
+        CORSConfiguration={
+            "CORSRules": [
+                {"AllowedMethods": ["PUT"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"], "MaxAgeSeconds": 600}
+            ]
+        },
+    )
+    s3.put_bucket_notification_configuration(
+        Bucket=landing,
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                {
+                    "QueueArn": queue_arn,
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": p}]}},
+                }
+                for p in ("incoming/", "uploads/")
+            ]
+        },
+    )
+    print(f"export INGEST_TABLE={table}")
+    print(f"export INGEST_QUEUE_URL={queue_url}")
+    print(f"export INGEST_DLQ_URL={dlq_url}")
+    print(f"export INGEST_BUCKET={landing}")
+    print(f"export INGEST_ALLOWED_BUCKETS={data}")
+
+
+if __name__ == "__main__":
+    main()
