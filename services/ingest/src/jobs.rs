@@ -250,12 +250,60 @@ impl JobStore {
             item.insert("callback_attempts".to_owned(), n(0));
         }
         // File items first: a job item is only visible once all its files are.
+        if allow_existing {
+            // A job seen again (a duplicated S3 event): never reset a file already done.
+            for key in keys {
+                let put = self
+                    .client
+                    .put_item()
+                    .table_name(&self.table)
+                    .item("pk", s(job_pk(job.id)))
+                    .item("sk", s(file_sk(key)))
+                    .item("key", s(key))
+                    .item("status", s("pending"))
+                    .condition_expression("attribute_not_exists(pk)")
+                    .send()
+                    .await;
+                match put {
+                    Ok(_) => {}
+                    Err(SdkError::ServiceError(e))
+                        if e.err().is_conditional_check_failed_exception() => {}
+                    Err(e) => return Err(dynamo(e)),
+                }
+            }
+        } else {
+            self.put_pending_files(job.id, keys).await?;
+        }
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match put {
+            Ok(_) => {}
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                if !allow_existing {
+                    return Err(StoreError::AlreadyExists(job.id));
+                }
+            }
+            Err(e) => return Err(dynamo(e)),
+        }
+        self.get(job.id)
+            .await?
+            .ok_or_else(|| StoreError::Malformed(format!("job {} vanished after creation", job.id)))
+    }
+
+    /// Writes one pending item per file, 25 to a batch, retrying unprocessed items.
+    async fn put_pending_files(&self, id: Uuid, keys: &[String]) -> Result<(), StoreError> {
         for chunk in keys.chunks(25) {
             let mut requests: Vec<WriteRequest> = chunk
                 .iter()
                 .map(|key| {
                     let put = PutRequest::builder()
-                        .item("pk", s(job_pk(job.id)))
+                        .item("pk", s(job_pk(id)))
                         .item("sk", s(file_sk(key)))
                         .item("key", s(key))
                         .item("status", s("pending"))
@@ -290,26 +338,7 @@ impl JobStore {
                 )));
             }
         }
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match put {
-            Ok(_) => {}
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                if !allow_existing {
-                    return Err(StoreError::AlreadyExists(job.id));
-                }
-            }
-            Err(e) => return Err(dynamo(e)),
-        }
-        self.get(job.id)
-            .await?
-            .ok_or_else(|| StoreError::Malformed(format!("job {} vanished after creation", job.id)))
+        Ok(())
     }
 
     /// One job with its failed files (at most [`MAX_ERRORS_LISTED`]).
@@ -496,6 +525,11 @@ impl JobStore {
                     _ => Vec::new(),
                 };
                 if reasons.first().map(String::as_str) == Some("ConditionalCheckFailed") {
+                    Ok(false)
+                } else if reasons.get(1).map(String::as_str) == Some("ConditionalCheckFailed") {
+                    // The job is already final (e.g. failed when its files could not be
+                    // enqueued): nothing left to count, and retrying would not change it.
+                    tracing::warn!(job_id = %id, "the job is no longer active; outcome not counted");
                     Ok(false)
                 } else {
                     Err(StoreError::Dynamo(format!(

@@ -156,21 +156,63 @@ async fn a_dropped_file_is_ingested_once_even_when_the_event_is_duplicated() {
         env.document_count().await == 2
     })
     .await;
+    let processed_before = worker.processed.load(Ordering::Relaxed);
+    assert_eq!(processed_before, 2);
+    // Events again: several records per message, URL-encoded keys with '+' for spaces.
+    // Their sequencers differ from the originals, so these are new drop jobs whose
+    // unchanged files are skipped.
     let dup = format!(
         r#"{{"Records":[{},{}]}}"#,
         record("incoming/dropped+note.txt", "00AA"),
         record("incoming/second+file%2Bx.md", "00BB")
     );
     env.send_raw(&dup).await;
-    env.send_raw(&dup).await;
-    env.send_raw(r#"{"Service":"Amazon S3","Event":"s3:TestEvent","Bucket":"x"}"#)
-        .await;
     eventually(30, "queue drained", || async {
         env.queue_depth(&env.queue_url).await == 0
     })
     .await;
+    assert_eq!(worker.processed.load(Ordering::Relaxed), 4);
+    // The very same event delivered again, twice (S3 delivers at least once), and a test
+    // event: recognised, no file is read again, nothing is retried or dead-lettered.
+    env.send_raw(&dup).await;
+    env.send_raw(&dup).await;
+    env.send_raw(r#"{"Service":"Amazon S3","Event":"s3:TestEvent","Bucket":"x"}"#)
+        .await;
+    eventually(30, "queue drained again", || async {
+        env.queue_depth(&env.queue_url).await == 0
+    })
+    .await;
+    assert_eq!(worker.processed.load(Ordering::Relaxed), 4);
     assert_eq!(env.document_count().await, 2);
     assert_eq!(env.queue_depth(&env.dlq_url).await, 0);
+    let api = spawn_api(env.serve_config()).await;
+    let jobs: Value = api
+        .client
+        .get(format!("{}/jobs?limit=100", api.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let jobs: Vec<(String, u64, u64)> = jobs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| {
+            (
+                j["status"].as_str().unwrap().to_owned(),
+                j["files_done"].as_u64().unwrap(),
+                j["files_skipped"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(jobs.len(), 4, "{jobs:?}");
+    assert!(
+        jobs.iter()
+            .all(|(s, done, skipped)| s == "completed" && done + skipped == 1),
+        "{jobs:?}"
+    );
     worker.stop().await;
 }
 
