@@ -32,17 +32,25 @@ failed=0
 failures=()
 n=0
 
+# Stop a process and everything it started (terraform runs under tf.sh under deploy.sh).
+kill_tree() {
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null); do
+    kill_tree "$child"
+  done
+  kill "$1" 2>/dev/null || true
+}
 cleanup() {
-  local pids
-  pids="$(jobs -p)"
-  if [[ -n "$pids" ]]; then
-    # shellcheck disable=SC2086
-    kill $pids 2>/dev/null || true
-    wait 2>/dev/null || true
-  fi
+  local pid
+  for pid in $(jobs -p); do
+    kill_tree "$pid"
+  done
+  wait 2>/dev/null || true
   corpus_moto_stop "$state/moto" 2>/dev/null || true
 }
 trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 record() { # record <name> <rc> <log> <seconds>
   if [[ "$2" -eq 0 ]]; then
@@ -63,7 +71,9 @@ check() {
   n=$((n + 1))
   log="$state/logs/$(printf '%02d' "$n")-$(printf '%s' "$name" | tr -c 'a-zA-Z0-9' '-' | cut -c1-50).log"
   start=$(date +%s)
-  "$@" >"$log" 2>&1 || rc=$?
+  # In the background, so that a TERM/INT reaches the traps at once.
+  "$@" >"$log" 2>&1 &
+  wait "$!" || rc=$?
   record "$name" "$rc" "$log" "$(($(date +%s) - start))"
 }
 

@@ -16,6 +16,9 @@ locals {
 
   codestar       = var.source_config.provider == "CodeStarSourceConnection"
   codecommit_arn = local.codestar ? null : "arn:${local.partition}:codecommit:${local.region}:${local.account_id}:${var.source_config.repository}"
+
+  # AWS ignores the location of CODEPIPELINE sources and artifacts; moto insists on one.
+  emulator_location = var.emulator_compatible ? "codepipeline" : null
 }
 
 # ---------------------------------------------------------------------------------------
@@ -194,11 +197,13 @@ resource "aws_codebuild_project" "build" {
   build_timeout  = 90
 
   artifacts {
-    type = "CODEPIPELINE"
+    type     = "CODEPIPELINE"
+    location = local.emulator_location
   }
 
   source {
     type      = "CODEPIPELINE"
+    location  = local.emulator_location
     buildspec = "buildspec.yml"
   }
 
@@ -240,7 +245,7 @@ resource "aws_codebuild_project" "build" {
       for_each = local.envs
       content {
         name  = "DEPLOY_ROLE_${upper(environment_variable.key)}"
-        value = coalesce(environment_variable.value.deploy_role_arn, "none")
+        value = environment_variable.value.deploy_role_arn == null ? "none" : environment_variable.value.deploy_role_arn
       }
     }
   }
@@ -324,11 +329,13 @@ resource "aws_codebuild_project" "migrate" {
   build_timeout  = 30
 
   artifacts {
-    type = "CODEPIPELINE"
+    type     = "CODEPIPELINE"
+    location = local.emulator_location
   }
 
   source {
     type      = "CODEPIPELINE"
+    location  = local.emulator_location
     buildspec = file("${path.module}/buildspecs/migrate.yml")
   }
 
@@ -349,7 +356,7 @@ resource "aws_codebuild_project" "migrate" {
 
     environment_variable {
       name  = "DEPLOY_ROLE_ARN"
-      value = coalesce(each.value.deploy_role_arn, "")
+      value = each.value.deploy_role_arn == null ? "none" : each.value.deploy_role_arn
     }
   }
 
@@ -373,11 +380,13 @@ resource "aws_codebuild_project" "smoke" {
   build_timeout  = 15
 
   artifacts {
-    type = "CODEPIPELINE"
+    type     = "CODEPIPELINE"
+    location = local.emulator_location
   }
 
   source {
     type      = "CODEPIPELINE"
+    location  = local.emulator_location
     buildspec = file("${path.module}/buildspecs/smoke.yml")
   }
 
@@ -398,7 +407,7 @@ resource "aws_codebuild_project" "smoke" {
 
     environment_variable {
       name  = "DEPLOY_ROLE_ARN"
-      value = coalesce(each.value.deploy_role_arn, "")
+      value = each.value.deploy_role_arn == null ? "none" : each.value.deploy_role_arn
     }
   }
 
@@ -422,11 +431,13 @@ resource "aws_codebuild_project" "roll" {
   build_timeout  = 30
 
   artifacts {
-    type = "CODEPIPELINE"
+    type     = "CODEPIPELINE"
+    location = local.emulator_location
   }
 
   source {
     type      = "CODEPIPELINE"
+    location  = local.emulator_location
     buildspec = file("${path.module}/buildspecs/roll-workers.yml")
   }
 
@@ -447,7 +458,7 @@ resource "aws_codebuild_project" "roll" {
 
     environment_variable {
       name  = "DEPLOY_ROLE_ARN"
-      value = coalesce(each.value.deploy_role_arn, "")
+      value = each.value.deploy_role_arn == null ? "none" : each.value.deploy_role_arn
     }
   }
 
@@ -607,6 +618,10 @@ resource "aws_iam_role_policy" "pipeline" {
 }
 
 resource "aws_codepipeline" "this" {
+  # Not against the emulator: moto answers GetPipeline with string timestamps, which the
+  # provider cannot read back (terraform/README.md, emulator limitations).
+  count = var.emulator_compatible ? 0 : 1
+
   name     = var.name
   role_arn = aws_iam_role.pipeline.arn
 
@@ -756,7 +771,7 @@ resource "aws_codepipeline" "this" {
 # CodeCommit source: start the pipeline on a push to the branch (no polling)
 # ---------------------------------------------------------------------------------------
 resource "aws_cloudwatch_event_rule" "push" {
-  count = local.codestar ? 0 : 1
+  count = local.codestar || var.emulator_compatible ? 0 : 1
 
   name        = "${var.name}-push"
   description = "Start ${var.name} on a push to ${var.source_config.branch}"
@@ -785,7 +800,7 @@ data "aws_iam_policy_document" "events_assume" {
 }
 
 resource "aws_iam_role" "events" {
-  count = local.codestar ? 0 : 1
+  count = local.codestar || var.emulator_compatible ? 0 : 1
 
   name               = "${var.name}-events"
   assume_role_policy = data.aws_iam_policy_document.events_assume.json
@@ -794,7 +809,7 @@ resource "aws_iam_role" "events" {
 }
 
 resource "aws_iam_role_policy" "events" {
-  count = local.codestar ? 0 : 1
+  count = local.codestar || var.emulator_compatible ? 0 : 1
 
   name = "start-pipeline"
   role = aws_iam_role.events[0].id
@@ -803,15 +818,15 @@ resource "aws_iam_role_policy" "events" {
     Statement = [{
       Effect   = "Allow"
       Action   = "codepipeline:StartPipelineExecution"
-      Resource = aws_codepipeline.this.arn
+      Resource = aws_codepipeline.this[0].arn
     }]
   })
 }
 
 resource "aws_cloudwatch_event_target" "push" {
-  count = local.codestar ? 0 : 1
+  count = local.codestar || var.emulator_compatible ? 0 : 1
 
   rule     = aws_cloudwatch_event_rule.push[0].name
-  arn      = aws_codepipeline.this.arn
+  arn      = aws_codepipeline.this[0].arn
   role_arn = aws_iam_role.events[0].arn
 }

@@ -1,11 +1,11 @@
 output "pipeline_name" {
-  description = "Name of the pipeline."
-  value       = aws_codepipeline.this.name
+  description = "Name of the pipeline (null against the emulator)."
+  value       = one(aws_codepipeline.this[*].name)
 }
 
 output "pipeline_arn" {
   description = "ARN of the pipeline."
-  value       = aws_codepipeline.this.arn
+  value       = one(aws_codepipeline.this[*].arn)
 }
 
 output "artifact_bucket" {

@@ -104,6 +104,12 @@ variable "log_retention_days" {
   default     = 365
 }
 
+variable "emulator_compatible" {
+  description = "Against the local AWS emulator only: skip the CodePipeline pipeline itself (and its CodeCommit trigger), whose GetPipeline answer moto encodes in a way the provider cannot read, and give the CodeBuild projects' CODEPIPELINE source and artifacts a location, which moto requires and AWS ignores."
+  type        = bool
+  default     = false
+}
+
 variable "tags" {
   description = "Tags added to every resource."
   type        = map(string)

@@ -105,34 +105,36 @@ module "alb" {
 module "documents" {
   source = "../../../modules/ecs-service"
 
-  name_prefix              = local.name_prefix
-  service_name             = "documents"
-  cluster_name             = local.cluster.cluster_name
-  cluster_arn              = local.cluster.cluster_arn
-  vpc_id                   = local.network.vpc_id
-  vpc_cidr_block           = local.network.vpc_cidr_block
-  subnet_ids               = local.network.private_subnet_ids
-  alb_security_group_id    = module.alb.security_group_id
-  alb_arn_suffix           = module.alb.arn_suffix
-  prod_listener_arn        = module.alb.https_listener_arn
-  test_listener_arn        = module.alb.test_listener_arn
-  listener_rule_priority   = local.svc.documents.priority
-  base_path                = "/api/documents"
-  cpu                      = local.svc.documents.cpu
-  memory                   = local.svc.documents.memory
-  environment              = local.common_environment
-  secrets                  = merge(local.db_secret, local.api_key)
-  secrets_kms_key_arns     = local.secret_keys
-  ecr_repository_arns      = [local.ecr.repository_arns.documents]
-  task_role_policy_json    = null
-  log_kms_key_arn          = local.base.kms_key_arns.logs
-  log_retention_days       = local.svc.log_retention_days
-  min_capacity             = local.svc.documents.min
-  max_capacity             = local.svc.documents.max
-  deployment_config_name   = local.svc.deployment_config
-  termination_wait_minutes = local.svc.termination_wait_minutes
-  alarm_actions            = [local.base.alarm_topic_arn]
-  emulator_compatible      = var.emulator
+  name_prefix    = local.name_prefix
+  service_name   = "documents"
+  cluster_name   = local.cluster.cluster_name
+  cluster_arn    = local.cluster.cluster_arn
+  vpc_id         = local.network.vpc_id
+  vpc_cidr_block = local.network.vpc_cidr_block
+  subnet_ids     = local.network.private_subnet_ids
+  # The module admits the tasks on 5432 in the database's group (and nothing else does).
+  database_security_group_ids = [local.database.security_group_id]
+  alb_security_group_id       = module.alb.security_group_id
+  alb_arn_suffix              = module.alb.arn_suffix
+  prod_listener_arn           = module.alb.https_listener_arn
+  test_listener_arn           = module.alb.test_listener_arn
+  listener_rule_priority      = local.svc.documents.priority
+  base_path                   = "/api/documents"
+  cpu                         = local.svc.documents.cpu
+  memory                      = local.svc.documents.memory
+  environment                 = local.common_environment
+  secrets                     = merge(local.db_secret, local.api_key)
+  secrets_kms_key_arns        = local.secret_keys
+  ecr_repository_arns         = [local.ecr.repository_arns.documents]
+  task_role_policy_json       = null
+  log_kms_key_arn             = local.base.kms_key_arns.logs
+  log_retention_days          = local.svc.log_retention_days
+  min_capacity                = local.svc.documents.min
+  max_capacity                = local.svc.documents.max
+  deployment_config_name      = local.svc.deployment_config
+  termination_wait_minutes    = local.svc.termination_wait_minutes
+  alarm_actions               = [local.base.alarm_topic_arn]
+  emulator_compatible         = var.emulator
 }
 
 # ---------------------------------------------------------------------------------------
@@ -173,34 +175,36 @@ data "aws_iam_policy_document" "ingest" {
 module "ingest" {
   source = "../../../modules/ecs-service"
 
-  name_prefix              = local.name_prefix
-  service_name             = "ingest"
-  cluster_name             = local.cluster.cluster_name
-  cluster_arn              = local.cluster.cluster_arn
-  vpc_id                   = local.network.vpc_id
-  vpc_cidr_block           = local.network.vpc_cidr_block
-  subnet_ids               = local.network.private_subnet_ids
-  alb_security_group_id    = module.alb.security_group_id
-  alb_arn_suffix           = module.alb.arn_suffix
-  prod_listener_arn        = module.alb.https_listener_arn
-  test_listener_arn        = module.alb.test_listener_arn
-  listener_rule_priority   = local.svc.ingest.priority
-  base_path                = "/api/ingest"
-  cpu                      = local.svc.ingest.cpu
-  memory                   = local.svc.ingest.memory
-  environment              = local.ingest_environment
-  secrets                  = merge(local.db_secret, local.api_key, local.callback)
-  secrets_kms_key_arns     = local.secret_keys
-  ecr_repository_arns      = [local.ecr.repository_arns.ingest]
-  task_role_policy_json    = data.aws_iam_policy_document.ingest.json
-  log_kms_key_arn          = local.base.kms_key_arns.logs
-  log_retention_days       = local.svc.log_retention_days
-  min_capacity             = local.svc.ingest.min
-  max_capacity             = local.svc.ingest.max
-  deployment_config_name   = local.svc.deployment_config
-  termination_wait_minutes = local.svc.termination_wait_minutes
-  alarm_actions            = [local.base.alarm_topic_arn]
-  emulator_compatible      = var.emulator
+  name_prefix    = local.name_prefix
+  service_name   = "ingest"
+  cluster_name   = local.cluster.cluster_name
+  cluster_arn    = local.cluster.cluster_arn
+  vpc_id         = local.network.vpc_id
+  vpc_cidr_block = local.network.vpc_cidr_block
+  subnet_ids     = local.network.private_subnet_ids
+  # The module admits the tasks on 5432 in the database's group (and nothing else does).
+  database_security_group_ids = [local.database.security_group_id]
+  alb_security_group_id       = module.alb.security_group_id
+  alb_arn_suffix              = module.alb.arn_suffix
+  prod_listener_arn           = module.alb.https_listener_arn
+  test_listener_arn           = module.alb.test_listener_arn
+  listener_rule_priority      = local.svc.ingest.priority
+  base_path                   = "/api/ingest"
+  cpu                         = local.svc.ingest.cpu
+  memory                      = local.svc.ingest.memory
+  environment                 = local.ingest_environment
+  secrets                     = merge(local.db_secret, local.api_key, local.callback)
+  secrets_kms_key_arns        = local.secret_keys
+  ecr_repository_arns         = [local.ecr.repository_arns.ingest]
+  task_role_policy_json       = data.aws_iam_policy_document.ingest.json
+  log_kms_key_arn             = local.base.kms_key_arns.logs
+  log_retention_days          = local.svc.log_retention_days
+  min_capacity                = local.svc.ingest.min
+  max_capacity                = local.svc.ingest.max
+  deployment_config_name      = local.svc.deployment_config
+  termination_wait_minutes    = local.svc.termination_wait_minutes
+  alarm_actions               = [local.base.alarm_topic_arn]
+  emulator_compatible         = var.emulator
 }
 
 # ---------------------------------------------------------------------------------------
@@ -236,43 +240,29 @@ data "aws_iam_policy_document" "worker" {
 module "worker" {
   source = "../../../modules/ecs-worker"
 
-  name_prefix           = local.name_prefix
-  service_name          = "ingest-worker"
-  cluster_name          = local.cluster.cluster_name
-  cluster_arn           = local.cluster.cluster_arn
-  vpc_id                = local.network.vpc_id
-  vpc_cidr_block        = local.network.vpc_cidr_block
-  subnet_ids            = local.network.private_subnet_ids
-  cpu                   = local.svc.worker.cpu
-  memory                = local.svc.worker.memory
-  environment           = local.ingest_environment
-  secrets               = merge(local.db_secret, local.api_key, local.callback)
-  secrets_kms_key_arns  = local.secret_keys
-  ecr_repository_arns   = [local.ecr.repository_arns.ingest]
-  task_role_policy_json = data.aws_iam_policy_document.worker.json
-  log_kms_key_arn       = local.base.kms_key_arns.logs
-  log_retention_days    = local.svc.log_retention_days
-  queue_name            = local.data.queue_name
-  min_capacity          = local.svc.worker.min
-  max_capacity          = local.svc.worker.max
-  alarm_actions         = [local.base.alarm_topic_arn]
-  emulator_compatible   = var.emulator
-}
-
-# PostgreSQL admits the three task groups on 5432, and nothing else.
-resource "aws_vpc_security_group_ingress_rule" "postgres_from_tasks" {
-  for_each = {
-    documents       = module.documents.security_group_id
-    ingest          = module.ingest.security_group_id
-    "ingest-worker" = module.worker.security_group_id
-  }
-
-  security_group_id            = local.database.security_group_id
-  description                  = var.emulator ? null : "PostgreSQL from the ${each.key} tasks"
-  ip_protocol                  = "tcp"
-  from_port                    = 5432
-  to_port                      = 5432
-  referenced_security_group_id = each.value
+  name_prefix    = local.name_prefix
+  service_name   = "ingest-worker"
+  cluster_name   = local.cluster.cluster_name
+  cluster_arn    = local.cluster.cluster_arn
+  vpc_id         = local.network.vpc_id
+  vpc_cidr_block = local.network.vpc_cidr_block
+  subnet_ids     = local.network.private_subnet_ids
+  # The module admits the tasks on 5432 in the database's group (and nothing else does).
+  database_security_group_ids = [local.database.security_group_id]
+  cpu                         = local.svc.worker.cpu
+  memory                      = local.svc.worker.memory
+  environment                 = local.ingest_environment
+  secrets                     = merge(local.db_secret, local.api_key, local.callback)
+  secrets_kms_key_arns        = local.secret_keys
+  ecr_repository_arns         = [local.ecr.repository_arns.ingest]
+  task_role_policy_json       = data.aws_iam_policy_document.worker.json
+  log_kms_key_arn             = local.base.kms_key_arns.logs
+  log_retention_days          = local.svc.log_retention_days
+  queue_name                  = local.data.queue_name
+  min_capacity                = local.svc.worker.min
+  max_capacity                = local.svc.worker.max
+  alarm_actions               = [local.base.alarm_topic_arn]
+  emulator_compatible         = var.emulator
 }
 
 # ---------------------------------------------------------------------------------------

@@ -33,4 +33,5 @@ module "pipeline" {
   services            = local.pipeline.services
   notification_emails = compact([try(local.pipeline.notification_email, null)])
   tls_only_policy     = !var.emulator
+  emulator_compatible = var.emulator
 }
