@@ -36,6 +36,10 @@ impl Drop for Server {
 }
 
 async fn start(database_url: &str) -> Server {
+    start_with(database_url, &[]).await
+}
+
+async fn start_with(database_url: &str, extra: &[(&str, String)]) -> Server {
     let port = free_port();
     let digest = corpus_platform::auth::sha256_hex(API_KEY);
     let mut child = Command::new(BIN)
@@ -48,6 +52,7 @@ async fn start(database_url: &str) -> Server {
         .env("LOG_FORMAT", "json")
         .env("RUST_LOG", "info")
         .env("SHUTDOWN_GRACE_SECONDS", "10")
+        .envs(extra.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -209,4 +214,139 @@ async fn sigterm_lets_the_in_flight_request_finish_then_exits_zero() {
     .await
     .unwrap();
     assert_eq!(status.code(), Some(0));
+}
+
+#[tokio::test]
+async fn a_5xx_logs_its_cause_chain_and_sends_only_the_request_id() {
+    let database_url = fresh_database().await;
+    let server = start(&database_url).await;
+    let client = reqwest::Client::new();
+    let created: Value = client
+        .post(format!("http://127.0.0.1:{}/documents", server.port))
+        .bearer_auth(API_KEY)
+        .json(&serde_json::json!({"title": "t", "text": "body"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // Break the schema under the running service.
+    let db = corpus_documents::connect(&secrecy::SecretString::from(database_url), 1)
+        .await
+        .unwrap();
+    db.execute_unprepared("DROP TABLE passages").await.unwrap();
+    let resp = client
+        .get(format!(
+            "http://127.0.0.1:{}/documents/{}/text",
+            server.port,
+            created["id"].as_str().unwrap()
+        ))
+        .header("x-request-id", "broken-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 500);
+    let body = resp.text().await.unwrap();
+    let problem: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(problem["request_id"], "broken-1");
+    assert!(
+        !body.contains("passages") && !body.contains("relation"),
+        "internals leaked: {body}"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let lines = server.lines.lock().unwrap().clone();
+    let logged = lines
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| {
+            v["level"] == "ERROR"
+                && v["span"]["request_id"] == "broken-1"
+                && v["error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("database query failed") && e.contains("passages"))
+        });
+    assert!(
+        logged.is_some(),
+        "no error line with the cause chain: {lines:#?}"
+    );
+}
+
+#[tokio::test]
+async fn traces_are_exported_over_otlp_when_an_endpoint_is_set() {
+    use poem::{EndpointExt, Route, handler, web::Data};
+
+    #[derive(Clone, Default)]
+    struct Seen(Arc<Mutex<Vec<(String, String, Vec<u8>)>>>);
+
+    #[handler]
+    async fn collect(
+        req: &poem::Request,
+        body: poem::Body,
+        Data(seen): Data<&Seen>,
+    ) -> &'static str {
+        let content_type = req
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let bytes = body.into_vec().await.unwrap_or_default();
+        seen.0
+            .lock()
+            .unwrap()
+            .push((req.uri().path().to_owned(), content_type, bytes));
+        ""
+    }
+
+    let seen = Seen::default();
+    let bound = corpus_platform::server::bind("127.0.0.1", 0).await.unwrap();
+    let collector = format!("http://127.0.0.1:{}", bound.port);
+    tokio::spawn(corpus_platform::server::serve(
+        bound,
+        Route::new()
+            .at("/v1/traces", poem::post(collect))
+            .data(seen.clone()),
+        std::future::pending(),
+        Duration::from_secs(1),
+    ));
+
+    let database_url = fresh_database().await;
+    let mut server = start_with(&database_url, &[("OTEL_EXPORTER_OTLP_ENDPOINT", collector)]).await;
+    let trace_id = "5b8efff798038103d269b633813fc60c";
+    let resp = reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{}/documents", server.port))
+        .header("traceparent", format!("00-{trace_id}-eee19b7ec3c1b174-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    // Shutting down flushes the batch exporter.
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = tokio::task::spawn_blocking(move || {
+        let status = server.child.wait().unwrap();
+        drop(server);
+        status
+    })
+    .await
+    .unwrap();
+    assert_eq!(status.code(), Some(0));
+    let exports = seen.0.lock().unwrap().clone();
+    assert!(!exports.is_empty(), "nothing was exported");
+    let wanted = hex::decode(trace_id).unwrap();
+    assert!(
+        exports
+            .iter()
+            .any(|(path, content_type, body)| path == "/v1/traces"
+                && content_type == "application/x-protobuf"
+                && body.windows(16).any(|w| w == wanted.as_slice())),
+        "no span of the incoming trace was exported"
+    );
 }

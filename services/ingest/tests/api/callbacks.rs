@@ -74,3 +74,34 @@ async fn a_callback_that_keeps_failing_is_recorded_as_failed_after_five_tries() 
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(receiver.calls.lock().unwrap().len(), 5);
 }
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let env = env().await;
+    env.put(&env.data_bucket, "redir/a.txt", "redirect me")
+        .await;
+    let (target, target_rx) = callback_receiver(0).await;
+    let url = crate::helpers::redirecting_receiver(&target).await;
+    let api = spawn_api(env.serve_config()).await;
+    let worker = spawn_worker(env.work_config()).await;
+    let job: Value = api
+        .post_job(&format!(
+            "bucket={}&prefix=redir/&callback_url={url}",
+            env.data_bucket
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = job["id"].as_str().unwrap().to_owned();
+    eventually(30, "callback gave up", || async {
+        api.job(&id).await["callback"]["status"] == "failed"
+    })
+    .await;
+    assert_eq!(api.job(&id).await["callback"]["attempts"], 5);
+    assert!(
+        target_rx.calls.lock().unwrap().is_empty(),
+        "the redirect was followed"
+    );
+    worker.stop().await;
+}

@@ -490,3 +490,27 @@ where
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+#[handler]
+async fn redirect(Data(target): Data<&String>) -> poem::Response {
+    poem::Response::builder()
+        .status(StatusCode::TEMPORARY_REDIRECT)
+        .header("location", target.as_str())
+        .finish()
+}
+
+/// A callback URL that answers 307 pointing at `target`.
+pub async fn redirecting_receiver(target: &str) -> String {
+    let bound = corpus_platform::server::bind("127.0.0.1", 0).await.unwrap();
+    let url = format!("http://127.0.0.1:{}/redirect", bound.port);
+    let app = Route::new()
+        .at("/redirect", poem::post(redirect))
+        .data(target.to_owned());
+    tokio::spawn(corpus_platform::server::serve(
+        bound,
+        app,
+        std::future::pending(),
+        Duration::from_secs(1),
+    ));
+    url
+}
