@@ -276,8 +276,11 @@ async fn a_5xx_logs_its_cause_chain_and_sends_only_the_request_id() {
 async fn traces_are_exported_over_otlp_when_an_endpoint_is_set() {
     use poem::{EndpointExt, Route, handler, web::Data};
 
+    /// Path, content type and body of one export request.
+    type Export = (String, String, Vec<u8>);
+
     #[derive(Clone, Default)]
-    struct Seen(Arc<Mutex<Vec<(String, String, Vec<u8>)>>>);
+    struct Seen(Arc<Mutex<Vec<Export>>>);
 
     #[handler]
     async fn collect(
