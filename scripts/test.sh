@@ -41,6 +41,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# CI runs on a fresh clone: keep the cargo target directory outside it so repeat runs on
+# the same machine reuse compiled dependencies (it only speeds things up; builds are
+# incremental and deterministic). Locally the usual ./target is used.
+if [ "${CI:-}" = true ] && [ -z "${CARGO_TARGET_DIR:-}" ]; then
+  export CARGO_TARGET_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/corpus/target"
+fi
+
 step() { printf '\n==> %s\n' "$*"; }
 failures=()
 
