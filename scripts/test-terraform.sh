@@ -179,6 +179,20 @@ shellcheck_all() {
 check "shellcheck scripts/*.sh scripts/lib/*.sh" shellcheck_all
 check "doc.sh --check: module READMEs up to date" "$here/doc.sh" --check
 
+hook_zip_matches() {
+  python3 - "$repo/terraform/modules/deploy-hook" <<'PY2'
+import sys, zipfile
+from pathlib import Path
+module = Path(sys.argv[1])
+with zipfile.ZipFile(module / "bootstrap.zip") as z:
+    names = z.namelist()
+    same = names == ["handler.py"] and z.read("handler.py") == (module / "bootstrap" / "handler.py").read_bytes()
+print("bootstrap.zip holds", names, "matching bootstrap/handler.py" if same else "NOT matching bootstrap/handler.py")
+sys.exit(0 if same else 1)
+PY2
+}
+check "deploy-hook bootstrap.zip is exactly bootstrap/handler.py" hook_zip_matches
+
 usage_errors() {
   expect_exit 2 "usage: scripts/tf.sh" "$here/tf.sh" &&
     expect_exit 2 "usage: scripts/tf.sh" "$here/tf.sh" apply nowhere data &&

@@ -100,6 +100,23 @@ module "alb" {
 }
 
 # ---------------------------------------------------------------------------------------
+# CodeDeploy AfterAllowTestTraffic hook: readiness of the replacement task sets through the
+# test listener (from inside the VPC) before production traffic moves
+# ---------------------------------------------------------------------------------------
+module "deploy_hook" {
+  source = "../../../modules/deploy-hook"
+
+  name_prefix        = local.name_prefix
+  vpc_id             = local.network.vpc_id
+  subnet_ids         = local.network.private_subnet_ids
+  test_listener_port = module.alb.test_listener_port
+  probe_urls = [for s in ["documents", "ingest"] :
+  "https://${local.config.dns.origin_name}:${module.alb.test_listener_port}/api/${s}/readyz"]
+  kms_key_arn        = local.base.kms_key_arns.logs
+  log_retention_days = local.svc.log_retention_days
+}
+
+# ---------------------------------------------------------------------------------------
 # documents API
 # ---------------------------------------------------------------------------------------
 module "documents" {
@@ -133,6 +150,7 @@ module "documents" {
   max_capacity                = local.svc.documents.max
   deployment_config_name      = local.svc.deployment_config
   termination_wait_minutes    = local.svc.termination_wait_minutes
+  hook_lambda_arns            = [module.deploy_hook.function_arn]
   alarm_actions               = [local.base.alarm_topic_arn]
   emulator_compatible         = var.emulator
 }
@@ -203,6 +221,7 @@ module "ingest" {
   max_capacity                = local.svc.ingest.max
   deployment_config_name      = local.svc.deployment_config
   termination_wait_minutes    = local.svc.termination_wait_minutes
+  hook_lambda_arns            = [module.deploy_hook.function_arn]
   alarm_actions               = [local.base.alarm_topic_arn]
   emulator_compatible         = var.emulator
 }
@@ -281,7 +300,7 @@ locals {
       security_groups  = [module.documents.security_group_id]
       application      = module.documents.codedeploy_app_name
       deployment_group = module.documents.codedeploy_deployment_group_name
-      hook_function    = "CodeDeployHook_${local.name_prefix}-deploy-hook"
+      hook_function    = module.deploy_hook.function_name
       image_repo       = "documents"
     }
     ingest = {
@@ -294,7 +313,7 @@ locals {
       security_groups  = [module.ingest.security_group_id]
       application      = module.ingest.codedeploy_app_name
       deployment_group = module.ingest.codedeploy_deployment_group_name
-      hook_function    = "CodeDeployHook_${local.name_prefix}-deploy-hook"
+      hook_function    = module.deploy_hook.function_name
       image_repo       = "ingest"
     }
     "ingest-worker" = {

@@ -1,0 +1,9 @@
+output "function_name" {
+  description = "Name of the hook function (the appspec's AfterAllowTestTraffic)."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the hook function (ecs-service hook_lambda_arns)."
+  value       = aws_lambda_function.this.arn
+}

@@ -1,0 +1,63 @@
+variable "name_prefix" {
+  description = "Prefix of the environment (corpus-<env>); the function is CodeDeployHook_<name_prefix>-deploy-hook, a name the CodeDeploy ECS service role may invoke."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.name_prefix))
+    error_message = "name_prefix must be lower-case letters, digits and '-'."
+  }
+}
+
+variable "probe_urls" {
+  description = "URLs the hook must get a 200 from (each service's readiness through the test listener)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.probe_urls) > 0 && alltrue([for u in var.probe_urls : can(regex("^https?://", u))])
+    error_message = "probe_urls must hold at least one http(s) URL."
+  }
+}
+
+variable "probe_seconds" {
+  description = "How long the hook keeps retrying before it fails the deployment."
+  type        = number
+  default     = 120
+
+  validation {
+    condition     = var.probe_seconds >= 10 && var.probe_seconds <= 840
+    error_message = "probe_seconds must be between 10 and 840 (the function times out at 900)."
+  }
+}
+
+variable "vpc_id" {
+  description = "VPC of the function (the test listener is reachable only from inside it)."
+  type        = string
+}
+
+variable "subnet_ids" {
+  description = "Private subnets of the function."
+  type        = list(string)
+}
+
+variable "test_listener_port" {
+  description = "Port of the test listener the probes call."
+  type        = number
+  default     = 8443
+}
+
+variable "kms_key_arn" {
+  description = "KMS key encrypting the function's environment and its log group (its policy must allow logs)."
+  type        = string
+}
+
+variable "log_retention_days" {
+  description = "Retention of the function's log group."
+  type        = number
+  default     = 365
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}
