@@ -222,12 +222,12 @@ resource "aws_vpc_security_group_egress_rule" "internet" {
 }
 
 # Database access: the database's group lets exactly these tasks in, and these tasks may
-# leave only towards it on that port. (count on a known boolean: the ID may be unknown at
-# plan time.)
+# leave only towards it on that port. (count, not for_each: the IDs may be unknown at plan
+# time.)
 resource "aws_vpc_security_group_ingress_rule" "database_from_tasks" {
-  count = var.database_security_group_id != null ? 1 : 0
+  count = length(var.database_security_group_ids)
 
-  security_group_id            = var.database_security_group_id
+  security_group_id            = var.database_security_group_ids[count.index]
   description                  = var.emulator_compatible ? null : "PostgreSQL from ${local.full_name} tasks"
   ip_protocol                  = "tcp"
   from_port                    = var.database_port
@@ -238,14 +238,14 @@ resource "aws_vpc_security_group_ingress_rule" "database_from_tasks" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "tasks_to_database" {
-  count = var.database_security_group_id != null ? 1 : 0
+  count = length(var.database_security_group_ids)
 
   security_group_id            = aws_security_group.this.id
   description                  = var.emulator_compatible ? null : "${local.full_name} tasks to PostgreSQL"
   ip_protocol                  = "tcp"
   from_port                    = var.database_port
   to_port                      = var.database_port
-  referenced_security_group_id = var.database_security_group_id
+  referenced_security_group_id = var.database_security_group_ids[count.index]
 
   tags = var.tags
 }

@@ -70,24 +70,24 @@ variable "egress_internet_ports" {
 }
 
 variable "egress_vpc_ports" {
-  description = "Further TCP ports the tasks may reach anywhere inside the VPC. The database is better reached through database_security_group_id."
+  description = "Further TCP ports the tasks may reach anywhere inside the VPC. The database is better reached through database_security_group_ids."
   type        = list(number)
   default     = []
 }
 
-variable "database_security_group_id" {
-  description = "Security group of the PostgreSQL instance (rds-postgres output). When set, the module adds the rule letting these tasks in on database_port to that group, and the matching egress rule: 5432 open from exactly this service."
-  type        = string
-  default     = null
+variable "database_security_group_ids" {
+  description = "Security groups of the databases these tasks use (rds-postgres security_group_id). For each, the module adds the rule letting these tasks in on database_port and the matching egress rule: the port opens to exactly this service."
+  type        = list(string)
+  default     = []
 
   validation {
-    condition     = var.database_security_group_id == null || can(regex("^sg-[0-9a-f]+$", var.database_security_group_id))
-    error_message = "database_security_group_id must look like sg-0123456789abcdef0."
+    condition     = alltrue([for id in var.database_security_group_ids : can(regex("^sg-[0-9a-f]+$", id))])
+    error_message = "database_security_group_ids must hold security group IDs (sg-...)."
   }
 }
 
 variable "database_port" {
-  description = "Port of the database reached through database_security_group_id."
+  description = "Port of the databases in database_security_group_ids."
   type        = number
   default     = 5432
 }
