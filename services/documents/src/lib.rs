@@ -7,12 +7,12 @@ pub mod migration;
 pub mod passages;
 pub mod store;
 
-use std::{future::Future, time::Duration};
+use std::time::Duration;
 
 use corpus_platform::{
     ConfigError, Env, HttpConfig,
     http::{BodyLimit, Observe},
-    server::{self, Bound},
+    server::{self, App},
 };
 use poem::{EndpointExt, IntoEndpoint, Route, endpoint::BoxEndpoint, middleware::CatchPanic};
 use poem_openapi::OpenApiService;
@@ -157,16 +157,12 @@ pub fn router(state: &AppState, config: &HttpConfig) -> BoxEndpoint<'static> {
         .boxed()
 }
 
-/// A bound, ready-to-run service.
-pub struct Application {
-    bound: Bound,
-    app: BoxEndpoint<'static>,
-    grace: Duration,
-}
+/// A bound, ready-to-run `documents serve`.
+pub struct Application;
 
 impl Application {
     /// Connects (lazily) and binds `BIND_ADDRESS:PORT` (port 0 picks a free one).
-    pub async fn build(config: Config) -> anyhow::Result<Self> {
+    pub async fn build(config: Config) -> anyhow::Result<App> {
         use anyhow::Context as _;
         let db = connect(&config.database_url, config.database_max_connections)
             .await
@@ -185,25 +181,11 @@ impl Application {
         let bound = server::bind(&config.bind_address, config.http.port)
             .await
             .with_context(|| format!("cannot bind {}:{}", config.bind_address, config.http.port))?;
-        Ok(Self {
-            app: router(&state, &config.http),
+        Ok(App::new(
+            "documents",
             bound,
-            grace: config.http.shutdown_grace,
-        })
-    }
-
-    pub fn port(&self) -> u16 {
-        self.bound.port
-    }
-
-    /// Serves until SIGTERM/Ctrl-C, then drains.
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.run_until(server::shutdown_signal()).await
-    }
-
-    /// Serves until `shutdown` resolves, then drains (tests).
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
-        tracing::info!(port = self.bound.port, "documents listening");
-        server::serve(self.bound, self.app, shutdown, self.grace).await
+            router(&state, &config.http),
+            config.http.shutdown_grace,
+        ))
     }
 }

@@ -6,7 +6,7 @@
 use std::process::ExitCode;
 
 use corpus_documents::{Application, Config, connect, migrate, openapi_json};
-use corpus_platform::{Env, telemetry};
+use corpus_platform::cli;
 
 const USAGE: &str = "usage: documents <serve|migrate|openapi>
   serve    run the HTTP API (PORT, BASE_PATH, DATABASE_URL, API_KEY_SHA256, ...)
@@ -16,8 +16,8 @@ const USAGE: &str = "usage: documents <serve|migrate|openapi>
 fn main() -> ExitCode {
     let command = std::env::args().nth(1);
     match command.as_deref() {
-        Some("serve") => run(serve),
-        Some("migrate") => run(migrate_command),
+        Some("serve") => cli::run("documents", Config::from_env, serve),
+        Some("migrate") => cli::run("documents", Config::from_env, migrate_command),
         Some("openapi") => openapi(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -26,47 +26,6 @@ fn main() -> ExitCode {
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
-        }
-    }
-}
-
-/// Reads the configuration, starts telemetry and a runtime, and runs `task`. A bad
-/// variable is one line on stderr and exit code 1.
-fn run<F, Fut>(task: F) -> ExitCode
-where
-    F: FnOnce(Config) -> Fut,
-    Fut: Future<Output = anyhow::Result<()>>,
-{
-    let env = Env::from_process();
-    let config = match Config::from_env(&env) {
-        Ok(config) => config,
-        Err(err) => {
-            eprintln!("{err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let _telemetry = match telemetry::init("documents", &env) {
-        Ok(guard) => guard,
-        Err(err) => {
-            eprintln!("{err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(err) => {
-            eprintln!("cannot start the async runtime: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(task(config)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            tracing::error!(error = %format!("{err:#}"), "fatal");
-            ExitCode::FAILURE
         }
     }
 }

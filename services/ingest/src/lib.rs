@@ -11,11 +11,11 @@ pub mod jobs;
 pub mod messages;
 pub mod worker;
 
-use std::{future::Future, time::Duration};
+use std::time::Duration;
 
 use corpus_platform::{
     http::{BodyLimit, Observe},
-    server::{self, Bound},
+    server::{self, App},
 };
 use poem::{EndpointExt, IntoEndpoint, Route, endpoint::BoxEndpoint, middleware::CatchPanic};
 use poem_openapi::OpenApiService;
@@ -144,15 +144,11 @@ pub fn router(state: &AppState) -> BoxEndpoint<'static> {
         .boxed()
 }
 
-/// A bound `ingest serve`.
-pub struct Application {
-    bound: Bound,
-    app: BoxEndpoint<'static>,
-    grace: Duration,
-}
+/// A bound, ready-to-run `ingest serve`.
+pub struct Application;
 
 impl Application {
-    pub async fn build(config: ServeConfig) -> anyhow::Result<Self> {
+    pub async fn build(config: ServeConfig) -> anyhow::Result<App> {
         use anyhow::Context as _;
         let clients = Clients::from_env().await;
         let bound = server::bind(&config.bind_address, config.http.port)
@@ -160,23 +156,6 @@ impl Application {
             .with_context(|| format!("cannot bind {}:{}", config.bind_address, config.http.port))?;
         let grace = config.http.shutdown_grace;
         let state = AppState::new(clients, config);
-        Ok(Self {
-            app: router(&state),
-            bound,
-            grace,
-        })
-    }
-
-    pub fn port(&self) -> u16 {
-        self.bound.port
-    }
-
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.run_until(server::shutdown_signal()).await
-    }
-
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
-        tracing::info!(port = self.bound.port, "ingest listening");
-        server::serve(self.bound, self.app, shutdown, self.grace).await
+        Ok(App::new("ingest", bound, router(&state), grace))
     }
 }

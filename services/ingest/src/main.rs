@@ -12,7 +12,7 @@ use corpus_ingest::{
     openapi_json,
     worker::Worker,
 };
-use corpus_platform::{ConfigError, Env, server::shutdown_signal, telemetry};
+use corpus_platform::{cli, server::shutdown_signal};
 
 const USAGE: &str = "usage: ingest <serve|work|openapi>
   serve    run the jobs/uploads API (PORT, BASE_PATH, INGEST_*, CALLBACK_*, API_KEY_SHA256, ...)
@@ -21,8 +21,8 @@ const USAGE: &str = "usage: ingest <serve|work|openapi>
 
 fn main() -> ExitCode {
     match std::env::args().nth(1).as_deref() {
-        Some("serve") => run("ingest", ServeConfig::from_env, serve),
-        Some("work") => run("ingest-worker", WorkConfig::from_env, work),
+        Some("serve") => cli::run("ingest", ServeConfig::from_env, serve),
+        Some("work") => cli::run("ingest-worker", WorkConfig::from_env, work),
         Some("openapi") => {
             println!("{}", openapi_json());
             ExitCode::SUCCESS
@@ -34,51 +34,6 @@ fn main() -> ExitCode {
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
-        }
-    }
-}
-
-/// Reads the configuration (a bad variable: one line on stderr, exit 1), starts
-/// telemetry and a runtime, and runs `task`.
-fn run<C, F, Fut>(
-    service: &'static str,
-    load: fn(&Env) -> Result<C, ConfigError>,
-    task: F,
-) -> ExitCode
-where
-    F: FnOnce(C) -> Fut,
-    Fut: Future<Output = anyhow::Result<()>>,
-{
-    let env = Env::from_process();
-    let config = match load(&env) {
-        Ok(c) => c,
-        Err(err) => {
-            eprintln!("{err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let _telemetry = match telemetry::init(service, &env) {
-        Ok(g) => g,
-        Err(err) => {
-            eprintln!("{err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(err) => {
-            eprintln!("cannot start the async runtime: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(task(config)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            tracing::error!(error = %format!("{err:#}"), "fatal");
-            ExitCode::FAILURE
         }
     }
 }

@@ -8,6 +8,7 @@
 //! SIGTERM ([`server`]).
 
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod http;
 pub mod problem;

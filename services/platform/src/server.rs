@@ -66,3 +66,43 @@ pub async fn shutdown_signal() {
     }
     tracing::info!("shutdown signal received; draining in-flight requests");
 }
+
+/// A bound HTTP app, ready to run: what each service's `Application` wraps.
+pub struct App {
+    name: &'static str,
+    bound: Bound,
+    endpoint: poem::endpoint::BoxEndpoint<'static>,
+    grace: Duration,
+}
+
+impl App {
+    pub fn new(
+        name: &'static str,
+        bound: Bound,
+        endpoint: poem::endpoint::BoxEndpoint<'static>,
+        grace: Duration,
+    ) -> Self {
+        Self {
+            name,
+            bound,
+            endpoint,
+            grace,
+        }
+    }
+
+    /// The port really bound.
+    pub fn port(&self) -> u16 {
+        self.bound.port
+    }
+
+    /// Serves until SIGTERM/Ctrl-C, then drains.
+    pub async fn run_until_stopped(self) -> io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` resolves, then drains (tests).
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> io::Result<()> {
+        tracing::info!(service = self.name, port = self.bound.port, "listening");
+        serve(self.bound, self.endpoint, shutdown, self.grace).await
+    }
+}
