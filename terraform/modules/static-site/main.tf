@@ -348,18 +348,10 @@ resource "aws_cloudfront_distribution" "this" {
   }
 
   viewer_certificate {
-    cloudfront_default_certificate = var.certificate_arn == null
-    acm_certificate_arn            = var.certificate_arn
-    ssl_support_method             = var.certificate_arn == null ? null : "sni-only"
-    minimum_protocol_version       = var.certificate_arn == null ? "TLSv1" : "TLSv1.2_2021"
+    acm_certificate_arn      = var.certificate_arn
+    ssl_support_method       = "sni-only"
+    minimum_protocol_version = "TLSv1.2_2021"
   }
 
   tags = merge(var.tags, { Name = var.name })
-
-  lifecycle {
-    precondition {
-      condition     = length(var.aliases) == 0 || var.certificate_arn != null
-      error_message = "aliases need certificate_arn (an ACM certificate in us-east-1)."
-    }
-  }
 }

@@ -46,18 +46,21 @@ variable "api_origin_domain_name" {
 }
 
 variable "aliases" {
-  description = "Alternate domain names of the distribution (need certificate_arn)."
+  description = "Domain names of the distribution (covered by certificate_arn), e.g. [\"corpus.example.com\"]."
   type        = list(string)
-  default     = []
+
+  validation {
+    condition     = length(var.aliases) >= 1
+    error_message = "At least one alias is required: the site is served on its own name with TLS 1.2+, never on the default *.cloudfront.net certificate."
+  }
 }
 
 variable "certificate_arn" {
-  description = "ACM certificate in us-east-1 for the aliases. null: the default *.cloudfront.net certificate."
+  description = "ACM certificate in us-east-1 covering the aliases (the dns-cert module, called with a us-east-1 provider)."
   type        = string
-  default     = null
 
   validation {
-    condition     = var.certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:us-east-1:", var.certificate_arn))
+    condition     = can(regex("^arn:aws[a-z-]*:acm:us-east-1:", var.certificate_arn))
     error_message = "certificate_arn must be an ACM certificate ARN in us-east-1 (CloudFront's region)."
   }
 }
