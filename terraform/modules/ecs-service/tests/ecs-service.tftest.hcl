@@ -1,0 +1,140 @@
+# Checks against a mocked provider (no AWS calls): `terraform test` in the module directory.
+mock_provider "aws" {
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/corpus-test-documents" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/corpus-test/documents" }
+  }
+  mock_resource "aws_lb_target_group" {
+    defaults = {
+      arn        = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/corpus-test-documents/0123456789abcdef"
+      arn_suffix = "targetgroup/corpus-test-documents/0123456789abcdef"
+    }
+  }
+  mock_resource "aws_ecs_task_definition" {
+    defaults = { arn = "arn:aws:ecs:eu-west-1:123456789012:task-definition/corpus-test-documents:1" }
+  }
+  mock_resource "aws_ecs_service" {
+    defaults = { id = "arn:aws:ecs:eu-west-1:123456789012:service/corpus-test/documents" }
+  }
+  mock_resource "aws_appautoscaling_policy" {
+    defaults = { arn = "arn:aws:autoscaling:eu-west-1:123456789012:scalingPolicy:00000000-0000-0000-0000-000000000000:resource/ecs/service/corpus-test/documents:policyName/cpu" }
+  }
+}
+
+variables {
+  name_prefix            = "corpus-test"
+  service_name           = "documents"
+  cluster_name           = "corpus-test"
+  cluster_arn            = "arn:aws:ecs:eu-west-1:123456789012:cluster/corpus-test"
+  vpc_id                 = "vpc-0123456789abcdef0"
+  vpc_cidr_block         = "10.20.0.0/16"
+  subnet_ids             = ["subnet-aaaa", "subnet-bbbb"]
+  alb_security_group_id  = "sg-0aaaaaaaaaaaaaaaa"
+  alb_arn_suffix         = "app/corpus-test/0123456789abcdef"
+  prod_listener_arn      = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/corpus-test/0123456789abcdef/1111111111111111"
+  test_listener_arn      = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/corpus-test/0123456789abcdef/2222222222222222"
+  listener_rule_priority = 100
+  base_path              = "/api/documents"
+  log_kms_key_arn        = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  secrets = {
+    PGPASSWORD = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1234-AbCdEf:password::"
+  }
+  environment                 = { RUST_LOG = "info" }
+  database_security_group_ids = ["sg-0bbbbbbbbbbbbbbbb"]
+}
+
+run "blue_green_wiring" {
+  command = apply
+
+  assert {
+    condition     = aws_ecs_service.this[0].deployment_controller[0].type == "CODE_DEPLOY" && length(aws_ecs_service.emulator) == 0
+    error_message = "The service must be deployed by CodeDeploy."
+  }
+
+  assert {
+    condition     = aws_lb_target_group.this["blue"].health_check[0].path == "/api/documents/healthz" && aws_lb_target_group.this["green"].target_type == "ip"
+    error_message = "Both target groups must be ip targets checked on <base_path>/healthz."
+  }
+
+  assert {
+    condition     = contains(tolist(aws_lb_listener_rule.prod.condition)[0].path_pattern[0].values, "/api/documents/*") && aws_lb_listener_rule.test.listener_arn == var.test_listener_arn
+    error_message = "The service needs a path rule on the prod and on the test listener."
+  }
+
+  assert {
+    condition     = aws_codedeploy_deployment_group.this.deployment_style[0].deployment_type == "BLUE_GREEN" && aws_codedeploy_deployment_group.this.deployment_style[0].deployment_option == "WITH_TRAFFIC_CONTROL"
+    error_message = "The deployment group must be BLUE_GREEN WITH_TRAFFIC_CONTROL."
+  }
+
+  assert {
+    condition     = toset(aws_codedeploy_deployment_group.this.auto_rollback_configuration[0].events) == toset(["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"])
+    error_message = "Rollback on failure and on alarm."
+  }
+
+  assert {
+    condition     = length(aws_codedeploy_deployment_group.this.alarm_configuration[0].alarms) == 4
+    error_message = "CodeDeploy must watch the 5xx and latency alarms of both target groups."
+  }
+
+  assert {
+    condition     = aws_codedeploy_deployment_group.this.blue_green_deployment_config[0].terminate_blue_instances_on_deployment_success[0].termination_wait_time_in_minutes == 5
+    error_message = "The blue task set must wait before termination."
+  }
+
+  assert {
+    condition     = aws_vpc_security_group_ingress_rule.from_alb.referenced_security_group_id == var.alb_security_group_id && aws_vpc_security_group_ingress_rule.from_alb.from_port == 8000
+    error_message = "Only the container port, only from the load balancer."
+  }
+
+  assert {
+    condition     = aws_vpc_security_group_ingress_rule.database_from_tasks[0].security_group_id == "sg-0bbbbbbbbbbbbbbbb" && aws_vpc_security_group_ingress_rule.database_from_tasks[0].from_port == 5432
+    error_message = "The tasks must be admitted on 5432 in the database's group."
+  }
+
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.bootstrap.container_definitions)[0].name == "documents" && jsondecode(aws_ecs_task_definition.bootstrap.container_definitions)[0].secrets[0].name == "PGPASSWORD"
+    error_message = "The container is named after the service and gets secrets as ECS secrets."
+  }
+
+  assert {
+    condition     = !contains([for e in jsondecode(aws_ecs_task_definition.bootstrap.container_definitions)[0].environment : e.name], "PGPASSWORD")
+    error_message = "Secrets must never appear as plain environment variables."
+  }
+
+  assert {
+    condition     = aws_appautoscaling_policy.cpu[0].target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type == "ECSServiceAverageCPUUtilization"
+    error_message = "The service scales on CPU."
+  }
+}
+
+run "emulator_variant" {
+  command = apply
+
+  variables {
+    emulator_compatible = true
+  }
+
+  assert {
+    condition     = length(aws_ecs_service.this) == 0 && aws_ecs_service.emulator[0].deployment_controller[0].type == "CODE_DEPLOY"
+    error_message = "The emulator twin must still be a CODE_DEPLOY service."
+  }
+
+  assert {
+    condition     = length(aws_appautoscaling_target.this) == 0
+    error_message = "Autoscaling is skipped against the emulator."
+  }
+}

@@ -1,0 +1,79 @@
+# Checks against a mocked provider (no AWS calls): `terraform test` in the module directory.
+mock_provider "aws" {
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/corpus-test-ingest-worker" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/corpus-test/ingest-worker" }
+  }
+  mock_resource "aws_ecs_task_definition" {
+    defaults = { arn = "arn:aws:ecs:eu-west-1:123456789012:task-definition/corpus-test-ingest-worker:1" }
+  }
+  mock_resource "aws_ecs_service" {
+    defaults = { id = "arn:aws:ecs:eu-west-1:123456789012:service/corpus-test/ingest-worker" }
+  }
+  mock_resource "aws_appautoscaling_policy" {
+    defaults = { arn = "arn:aws:autoscaling:eu-west-1:123456789012:scalingPolicy:00000000-0000-0000-0000-000000000000:resource/ecs/service/corpus-test/ingest-worker:policyName/queue" }
+  }
+}
+
+variables {
+  name_prefix           = "corpus-test"
+  service_name          = "ingest-worker"
+  cluster_name          = "corpus-test"
+  cluster_arn           = "arn:aws:ecs:eu-west-1:123456789012:cluster/corpus-test"
+  vpc_id                = "vpc-0123456789abcdef0"
+  vpc_cidr_block        = "10.20.0.0/16"
+  subnet_ids            = ["subnet-aaaa", "subnet-bbbb"]
+  task_role_policy_json = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sqs:ReceiveMessage\",\"Resource\":\"arn:aws:sqs:eu-west-1:123456789012:corpus-test-ingest\"}]}"
+  queue_name            = "corpus-test-ingest"
+  log_kms_key_arn       = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  command               = ["work"]
+  image                 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/corpus/ingest:abc123"
+}
+
+run "queue_scaling_and_rolling_deployments" {
+  command = apply
+
+  assert {
+    condition     = aws_ecs_service.this[0].deployment_controller[0].type == "ECS" && aws_ecs_service.this[0].deployment_circuit_breaker[0].rollback
+    error_message = "Rolling deployments with the circuit breaker rolling back."
+  }
+
+  assert {
+    condition     = length(aws_ecs_service.this[0].load_balancer) == 0
+    error_message = "The worker has no load balancer."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.backlog[0].metric_name == "ApproximateNumberOfMessagesVisible" && aws_cloudwatch_metric_alarm.backlog[0].dimensions.QueueName == "corpus-test-ingest"
+    error_message = "Scale-out is driven by the queue's visible messages."
+  }
+
+  assert {
+    condition     = [for s in aws_appautoscaling_policy.scale_out[0].step_scaling_policy_configuration[0].step_adjustment : s.scaling_adjustment] == [1, 2, 3]
+    error_message = "Each backlog step adds one more task."
+  }
+
+  assert {
+    condition     = aws_iam_role_policy.task.policy == var.task_role_policy_json
+    error_message = "The task role holds exactly the given policy."
+  }
+
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.bootstrap.container_definitions)[0].command == ["work"]
+    error_message = "The worker runs the given command."
+  }
+}
