@@ -100,3 +100,27 @@ output "alarm_names" {
     [for a in aws_cloudwatch_metric_alarm.target_latency : a.alarm_name],
   )
 }
+
+output "appspec_resource" {
+  description = "The appspec's TargetService resource for this service, with <TASK_DEFINITION> left for CodeDeploy/the pipeline (jsonencode it, or copy its values into appspec.yaml)."
+  value = {
+    TargetService = {
+      Type = "AWS::ECS::Service"
+      Properties = {
+        TaskDefinition = "<TASK_DEFINITION>"
+        LoadBalancerInfo = {
+          ContainerName = var.service_name
+          ContainerPort = var.container_port
+        }
+        PlatformVersion = "LATEST"
+        NetworkConfiguration = {
+          AwsvpcConfiguration = {
+            Subnets        = var.subnet_ids
+            SecurityGroups = [aws_security_group.this.id]
+            AssignPublicIp = "DISABLED"
+          }
+        }
+      }
+    }
+  }
+}
