@@ -49,7 +49,7 @@ output "nat_gateway_ids" {
 }
 
 output "nat_public_ips" {
-  description = "Public (egress) IP addresses of the NAT gateways, e.g. for callback receivers' allow lists."
+  description = "Public (egress) IP addresses of the NAT gateways: sources of in-VPC callers of the ALB test listener (alb test_listener_extra_cidrs) and of callbacks."
   value       = aws_eip.nat[*].public_ip
 }
 
