@@ -179,6 +179,18 @@ shellcheck_all() {
 check "shellcheck scripts/*.sh scripts/lib/*.sh" shellcheck_all
 check "doc.sh --check: module READMEs up to date" "$here/doc.sh" --check
 
+# Modules with their own offline tests (tests/*.tftest.hcl, mocked provider).
+module_tests() {
+  local dir rc=0
+  for dir in "$repo"/terraform/modules/*/; do
+    dir="${dir%/}"
+    compgen -G "$dir/tests/*.tftest.hcl" >/dev/null || continue
+    echo "== terraform test ${dir#"$repo"/}"
+    TF_DATA_DIR="$state/validate/modules-$(basename "$dir")" terraform -chdir="$dir" test -no-color || rc=1
+  done
+  return "$rc"
+}
+
 hook_zip_matches() {
   python3 - "$repo/terraform/modules/deploy-hook" <<'PY2'
 import sys, zipfile
@@ -207,6 +219,13 @@ check "scripts print usage and exit 2 on bad arguments" usage_errors
 # ---------------------------------------------------------------------------------------
 # Against the emulator
 # ---------------------------------------------------------------------------------------
+# The modules' offline tests run alongside the emulator phase (which mostly waits).
+n=$((n + 1))
+mt_log="$state/logs/$(printf '%02d' "$n")-module-tests.log"
+mt_start=$(date +%s)
+module_tests >"$mt_log" 2>&1 &
+mt_pid=$!
+
 corpus_moto_start "$state/moto"
 # Working files of this emulator run (setup's local state, plans) start empty.
 rm -rf "$(corpus_tf_work_dir)"
@@ -221,6 +240,23 @@ bg_start "deploy.sh plan shared: no changes (-detailed-exitcode)" "$here/deploy.
 bg_start "deploy.sh plan test: no changes (-detailed-exitcode)" "$here/deploy.sh" plan test --detailed-exitcode
 bg_start "deploy.sh plan local: no changes (-detailed-exitcode)" "$here/deploy.sh" plan local --detailed-exitcode
 bg_wait
+
+# Terraform and CodeDeploy do not fight: do to each blue/green service what a deployment does
+# (new revision, task set in the other target group, both rules rewritten to a weighted
+# forward, desired count changed; terraform/modules/ecs-service/tests/simulate_codedeploy.py),
+# then the services root must still plan clean.
+simulate_deployments() {
+  local svc outputs
+  outputs="$(TF_DATA_DIR="$(corpus_tf_work_dir)/test-services/data" \
+    terraform -chdir="$repo/terraform/live/test/services" output -json blue_green_services)" || return 1
+  for svc in documents ingest; do
+    echo "== simulated CodeDeploy deployment of $svc"
+    python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)[sys.argv[1]]))' "$svc" <<<"$outputs" |
+      python3 "$repo/terraform/modules/ecs-service/tests/simulate_codedeploy.py" || return 1
+  done
+  "$here/tf.sh" plan test services --detailed-exitcode
+}
+check "after a simulated blue/green deployment of both services: plan test/services clean" simulate_deployments
 
 # The destroy guard: a plan that replaces the jobs table and the landing bucket (tainted
 # here, as a changed name would) is refused, naming both, and nothing is applied.
@@ -263,6 +299,10 @@ sys.exit(0 if v == "set-by-operator" else 1)
 PY
 }
 check "setup.sh again: no changes, operator-set secret kept" secrets_kept
+
+mt_rc=0
+wait "$mt_pid" || mt_rc=$?
+record "terraform test: modules' own tftest suites (mocked provider)" "$mt_rc" "$mt_log" "$(($(date +%s) - mt_start))"
 
 echo "terraform: suite took $(($(date +%s) - suite_start))s"
 if [[ $failed -gt 0 ]]; then

@@ -241,14 +241,15 @@ locals {
   }
 
   # One graph per watched metric (with its alarm threshold as an annotation), grouped by
-  # component under a text header.
+  # component under a text header. Each widget is encoded on its own: the components'
+  # metrics have different dimension sets, so they do not unify into one list type.
   widgets = flatten([
-    for title, metrics in local.widget_groups : length(metrics) == 0 ? [] : concat(
-      [{
+    for title, metrics in local.widget_groups : concat(
+      [for _ in range(length(metrics) > 0 ? 1 : 0) : jsonencode({
         type       = "text", width = 24, height = 1
         properties = { markdown = "## ${title}" }
-      }],
-      [for m in metrics : {
+      })],
+      [for m in metrics : jsonencode({
         type = "metric", width = 8, height = 6
         properties = {
           title   = "${m.metric} ${join(" ", values(m.dims))}"
@@ -261,12 +262,12 @@ locals {
             horizontal = [{ label = "alarm", value = m.threshold }]
           }
         }
-      }]
+      })]
     )
   ])
 }
 
 resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = var.name_prefix
-  dashboard_body = jsonencode({ widgets = local.widgets })
+  dashboard_body = "{\"widgets\":[${join(",", local.widgets)}]}"
 }

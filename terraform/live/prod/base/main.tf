@@ -13,6 +13,13 @@ locals {
   log_bucket  = "${local.name_prefix}-logs${local.config.bucket_suffix}"
   log_arn     = "arn:${local.partition}:s3:::${local.log_bucket}"
   secret_keys = ["api-key-sha256", "callback-secret"]
+
+  # Buckets whose server access logs land here (data: landing; frontend: web app), by the
+  # same names those roots give them.
+  logged_buckets = {
+    Landing = "${local.name_prefix}-landing${local.config.bucket_suffix}"
+    Web     = "${local.name_prefix}-web${local.config.bucket_suffix}"
+  }
 }
 
 module "logs_key" {
@@ -87,18 +94,27 @@ data "aws_route53_zone" "existing" {
 # ELB account, and the log delivery service for newer regions). CloudFront standard logs
 # arrive through the ACL grant CloudFront adds itself (hence BucketOwnerPreferred).
 data "aws_iam_policy_document" "log_delivery" {
-  statement {
-    sid       = "S3ServerAccessLogs"
-    actions   = ["s3:PutObject"]
-    resources = ["${local.log_arn}/s3/*"]
-    principals {
-      type        = "Service"
-      identifiers = ["logging.s3.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
+  # One statement per logged bucket, each writing under s3/<bucket>/ only.
+  dynamic "statement" {
+    for_each = local.logged_buckets
+    content {
+      sid       = "S3ServerAccessLogs${statement.key}"
+      actions   = ["s3:PutObject"]
+      resources = ["${local.log_arn}/s3/${statement.value}/*"]
+      principals {
+        type        = "Service"
+        identifiers = ["logging.s3.amazonaws.com"]
+      }
+      condition {
+        test     = "ArnLike"
+        variable = "aws:SourceArn"
+        values   = ["arn:${local.partition}:s3:::${statement.value}"]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [local.account_id]
+      }
     }
   }
 

@@ -30,3 +30,11 @@ output "deploy_parameters" {
   description = "SSM parameters with each service's deployment settings."
   value       = { for k, p in aws_ssm_parameter.deploy : k => p.name }
 }
+
+output "blue_green_services" {
+  description = "Every output of the ecs-service module of each blue/green service (the Terraform test suite simulates a CodeDeploy deployment with them)."
+  value = {
+    documents = module.documents
+    ingest    = module.ingest
+  }
+}

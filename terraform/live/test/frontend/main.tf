@@ -58,8 +58,9 @@ module "site" {
   emulator_compatible   = var.emulator
 }
 
+# The static-site module creates no distribution against the emulator, so no alias either.
 resource "aws_route53_record" "site" {
-  for_each = toset(["A", "AAAA"])
+  for_each = var.emulator ? toset([]) : toset(["A", "AAAA"])
 
   zone_id = local.base.zone_id
   name    = local.site_name
