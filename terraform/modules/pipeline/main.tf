@@ -19,6 +19,8 @@ locals {
 
   # AWS ignores the location of CODEPIPELINE sources and artifacts; moto insists on one.
   emulator_location = var.emulator_compatible ? "codepipeline" : null
+  # moto ignores a project's encryption key and always answers with alias/aws/s3.
+  build_encryption_key = var.emulator_compatible ? null : module.key.key_arn
 }
 
 # ---------------------------------------------------------------------------------------
@@ -193,7 +195,7 @@ resource "aws_codebuild_project" "build" {
   name           = "${var.name}-build"
   description    = "Tests, builds and pushes the service images; renders task definitions and appspecs"
   service_role   = aws_iam_role.build.arn
-  encryption_key = module.key.key_arn
+  encryption_key = local.build_encryption_key
   build_timeout  = 90
 
   artifacts {
@@ -325,7 +327,7 @@ resource "aws_codebuild_project" "migrate" {
   name           = "${var.name}-migrate-${each.key}"
   description    = "Runs the migrations of the release in ${each.key} (one-off ECS task)"
   service_role   = aws_iam_role.ops.arn
-  encryption_key = module.key.key_arn
+  encryption_key = local.build_encryption_key
   build_timeout  = 30
 
   artifacts {
@@ -376,7 +378,7 @@ resource "aws_codebuild_project" "smoke" {
   name           = "${var.name}-smoke-${each.key}"
   description    = "Smoke test of ${each.key} after its deployment"
   service_role   = aws_iam_role.ops.arn
-  encryption_key = module.key.key_arn
+  encryption_key = local.build_encryption_key
   build_timeout  = 15
 
   artifacts {
@@ -427,7 +429,7 @@ resource "aws_codebuild_project" "roll" {
   name           = "${var.name}-roll-${each.key}"
   description    = "Rolls the queue workers of ${each.key} to the release"
   service_role   = aws_iam_role.ops.arn
-  encryption_key = module.key.key_arn
+  encryption_key = local.build_encryption_key
   build_timeout  = 30
 
   artifacts {

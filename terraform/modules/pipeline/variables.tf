@@ -105,7 +105,7 @@ variable "log_retention_days" {
 }
 
 variable "emulator_compatible" {
-  description = "Against the local AWS emulator only: skip the CodePipeline pipeline itself (and its CodeCommit trigger), whose GetPipeline answer moto encodes in a way the provider cannot read, and give the CodeBuild projects' CODEPIPELINE source and artifacts a location, which moto requires and AWS ignores."
+  description = "Against the local AWS emulator only: skip the CodePipeline pipeline itself (and its CodeCommit trigger), whose GetPipeline answer moto encodes in a way the provider cannot read, give the CodeBuild projects' CODEPIPELINE source and artifacts a location, which moto requires and AWS ignores, and leave their encryption key to the default, which is all moto stores."
   type        = bool
   default     = false
 }

@@ -18,6 +18,11 @@ resource "aws_sqs_queue" "this" {
   kms_data_key_reuse_period_seconds = 300
 
   tags = merge(var.tags, { Name = var.name })
+
+  # aws_sqs_queue_redrive_policy.this owns the redrive policy.
+  lifecycle {
+    ignore_changes = [redrive_policy]
+  }
 }
 
 # After max_receive_count receives a message moves to the dead-letter queue.
