@@ -100,7 +100,7 @@ def main() -> int:
         wanted = None
     if mode == "check":
         if wanted is None:
-            print(f"{readme}: no {BEGIN} / {END} section")
+            print(f"{readme}: not generated (no {BEGIN} / {END} markers): skipped")
             return 3
         if wanted != current:
             print(f"{readme}: inputs/outputs section is out of date (run scripts/doc.sh)")
