@@ -32,19 +32,36 @@ failed=0
 failures=()
 n=0
 
-# Stop a process and everything it started (terraform runs under tf.sh under deploy.sh).
-kill_tree() {
+# Every process a job of this script started (terraform runs under tf.sh under deploy.sh).
+descendants() {
   local child
   for child in $(pgrep -P "$1" 2>/dev/null); do
-    kill_tree "$child"
+    descendants "$child"
+    echo "$child"
   done
-  kill "$1" 2>/dev/null || true
+}
+any_alive() {
+  local p
+  for p in "$@"; do
+    kill -0 "$p" 2>/dev/null && return 0
+  done
+  return 1
 }
 cleanup() {
-  local pid
+  local pid pids=() i
   for pid in $(jobs -p); do
-    kill_tree "$pid"
+    mapfile -t -O "${#pids[@]}" pids < <(descendants "$pid")
+    pids+=("$pid")
   done
+  if [[ ${#pids[@]} -gt 0 ]]; then
+    kill "${pids[@]}" 2>/dev/null || true
+    # terraform finishes in-flight calls on the first signal; give it a moment, then stop it.
+    for ((i = 0; i < 50; i++)); do
+      any_alive "${pids[@]}" || break
+      sleep 0.1
+    done
+    kill -9 "${pids[@]}" 2>/dev/null || true
+  fi
   wait 2>/dev/null || true
   corpus_moto_stop "$state/moto" 2>/dev/null || true
 }

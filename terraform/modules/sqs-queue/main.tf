@@ -85,4 +85,8 @@ data "aws_iam_policy_document" "queue" {
 resource "aws_sqs_queue_policy" "this" {
   queue_url = aws_sqs_queue.this.id
   policy    = data.aws_iam_policy_document.queue.json
+
+  # One SetQueueAttributes at a time: written concurrently with the redrive policy, the
+  # emulator can lose the queue policy and the provider then waits for it forever.
+  depends_on = [aws_sqs_queue_redrive_policy.this]
 }
