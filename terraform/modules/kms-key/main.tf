@@ -17,6 +17,9 @@ locals {
 # account may use it), the listed services may use it for this account only, and CloudWatch
 # Logs only for log groups of this account and region.
 data "aws_iam_policy_document" "key" {
+  # checkov:skip=CKV_AWS_109:A key policy is attached to exactly one key: its Resource "*" means "this key", and the account root must be able to manage it (AWS default key policy).
+  # checkov:skip=CKV_AWS_111:Same: in a key policy Resource "*" is this key only; writes are further limited by principal and aws:SourceAccount / encryption context conditions.
+  # checkov:skip=CKV_AWS_356:Same: "*" is the only valid Resource of a key policy statement.
   statement {
     sid       = "AccountRootAdministers"
     actions   = ["kms:*"]
