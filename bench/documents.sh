@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark of the documents service against PostgreSQL itself as the ceiling.
 #
-#   bench/documents.sh [--duration SECONDS] [--connections N] [--passages N]
+#   bench/documents.sh [--duration SECONDS] [--connections N (default 8)] [--passages N]
 #
 # Builds the release binary, starts a throwaway PostgreSQL, seeds documents with at least
 # --passages passages (default 100000) of generated English-like text, starts
@@ -13,7 +13,7 @@
 set -euo pipefail
 
 duration=20
-connections=32
+connections=8
 passages=100000
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -57,7 +57,7 @@ docs=$((passages / 10))
 echo "==> seeding $docs documents x 10 passages"
 # A 5000-word vocabulary of letter-only pseudo-words, drawn with a skew (random()^2) so a
 # few words are common and most are rare, like natural text.
-psql "$DATABASE_URL" -q <<SQL
+psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 <<SQL
 CREATE TABLE bench_vocab AS
   SELECT array_agg(translate(substr(md5(n::text), 1, 7), '0123456789', 'ghijklmnop') ORDER BY n) AS words
   FROM generate_series(1, 5000) n;
@@ -66,8 +66,8 @@ BEGIN;
 SET CONSTRAINTS ALL DEFERRED;
 INSERT INTO passages (document_id, seq, text)
 SELECT ids.id, s,
-       (SELECT string_agg(v.words[1 + floor(5000 * random() ^ 2)::int], ' ')
-          FROM generate_series(1, 80 + 0 * s + 0 * ids.g)) || '. '
+       (SELECT string_agg(v.words[1 + floor(5000 * random() ^ 2)::int + 0 * w.i], ' ')
+          FROM generate_series(1, 80 + 0 * s + 0 * ids.g) AS w(i)) || '. '
 FROM ids, generate_series(0, 9) s, bench_vocab v;
 INSERT INTO documents (id, source, checksum, title, content_type, byte_size, passage_count)
 SELECT id, 'bench', md5(id::text), 'Bench document ' || g, 'text/plain', 6000, 10 FROM ids;
