@@ -64,6 +64,17 @@ if [ "$what" != terraform ]; then
   step "cargo clippy --all-targets -D warnings"
   cargo clippy --workspace --all-targets --locked -- -D warnings || failures+=("cargo clippy")
 
+  step "one version of each framework crate (cargo tree --duplicates)"
+  dups=$(cargo tree --workspace --locked --duplicates --edges normal --prefix none 2>/dev/null |
+    grep -E '^(opentelemetry|opentelemetry_sdk|tracing|tracing-subscriber|tokio|hyper|http|poem|poem-openapi|sqlx|sea-orm|rustls|reqwest|aws-smithy-runtime|aws-config) v' | sort -u || true)
+  if [ -n "$dups" ]; then
+    echo "these crates appear in more than one version:"
+    echo "$dups"
+    failures+=("duplicate framework crates")
+  else
+    echo "ok"
+  fi
+
   step "starting PostgreSQL"
   CORPUS_PG_FSYNC=off corpus_pg_start "$state/pg"
   echo "PostgreSQL on 127.0.0.1:$CORPUS_PG_PORT"
