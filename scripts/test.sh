@@ -65,7 +65,7 @@ if [ "$what" != terraform ]; then
   cargo clippy --workspace --all-targets --locked -- -D warnings || failures+=("cargo clippy")
 
   step "one version of each framework crate (cargo tree --duplicates)"
-  dups=$(cargo tree --workspace --locked --duplicates --edges normal --prefix none 2>/dev/null |
+  dups=$(cargo tree --workspace --locked --duplicates --edges normal --depth 0 --prefix none 2>/dev/null |
     grep -E '^(opentelemetry|opentelemetry_sdk|tracing|tracing-subscriber|tokio|hyper|http|poem|poem-openapi|sqlx|sea-orm|rustls|reqwest|aws-smithy-runtime|aws-config) v' | sort -u || true)
   if [ -n "$dups" ]; then
     echo "these crates appear in more than one version:"
