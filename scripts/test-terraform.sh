@@ -171,7 +171,7 @@ check "init -backend=false + validate: every module and root" validate_all
 parity() {
   local r rc=0
   for r in $(corpus_tf_roots test); do
-    diff -r -x env.tf -x .terraform.lock.hcl -x .terraform "$repo/terraform/live/test/$r" "$repo/terraform/live/prod/$r" || rc=1
+    diff -r -x env.tf -x .terraform.lock.hcl -x .terraform -x "*.tfstate" -x "*.tfstate.backup" "$repo/terraform/live/test/$r" "$repo/terraform/live/prod/$r" || rc=1
   done
   return "$rc"
 }
