@@ -127,7 +127,7 @@ for rc in plan.get("resource_changes", []):
     actions = rc.get("change", {}).get("actions", [])
     if rc.get("mode") == "managed" and rc.get("type") in guarded and "delete" in actions:
         what = "replace" if "create" in actions else "delete"
-        bad.append(f"{what} {rc['address']}")
+        bad.append(f"  {what} {rc['address']}")
 for line in bad:
     print(line)
 PY
@@ -144,10 +144,10 @@ run_saved_plan() {
   if [[ -n "$blocked" ]]; then
     if [[ "$allow_destroy" == true ]]; then
       log "--allow-destroy given; the plan will:"
-      printf '  %s\n' "$blocked" >&2
+      echo "$blocked" >&2
     else
       log "REFUSED: the plan would delete or replace stateful or traffic-critical resources:"
-      printf '  %s\n' "$blocked" >&2
+      echo "$blocked" >&2
       log "re-run with --allow-destroy if that is intended"
       rm -f "$plan" "$plan.json"
       exit 3
