@@ -38,6 +38,7 @@ pgbench=$(corpus_pg_bin)/pgbench
 state="$root/.local/bench-$$"
 mkdir -p "$state"
 server_pid=""
+# shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
   [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
   corpus_pg_stop "$state/pg"
@@ -58,9 +59,8 @@ echo "==> seeding $docs documents x 10 passages"
 # A 5000-word vocabulary of letter-only pseudo-words, drawn with a skew (random()^2) so a
 # few words are common and most are rare, like natural text.
 psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 <<SQL
-CREATE TABLE bench_vocab AS
-  SELECT array_agg(translate(substr(md5(n::text), 1, 7), '0123456789', 'ghijklmnop') ORDER BY n) AS words
-  FROM generate_series(1, 5000) n;
+CREATE FUNCTION pg_temp.word(n int) RETURNS text IMMUTABLE LANGUAGE sql
+  AS \$\$ SELECT translate(substr(md5(n::text), 1, 7), '0123456789', 'ghijklmnop') \$\$;
 CREATE TEMP TABLE ids AS SELECT gen_random_uuid() AS id, g FROM generate_series(1, $docs) g;
 -- Bulk load without the GIN index, then build it once (much faster than row by row).
 SET maintenance_work_mem = '256MB';
@@ -69,16 +69,16 @@ BEGIN;
 SET CONSTRAINTS ALL DEFERRED;
 INSERT INTO passages (document_id, seq, text)
 SELECT ids.id, s,
-       (SELECT string_agg(v.words[1 + floor(5000 * random() ^ 2)::int + 0 * w.i], ' ')
+       (SELECT string_agg(pg_temp.word(1 + floor(5000 * random() ^ 2)::int + 0 * w.i), ' ')
           FROM generate_series(1, 80 + 0 * s + 0 * ids.g) AS w(i)) || '. '
-FROM ids, generate_series(0, 9) s, bench_vocab v;
+FROM ids, generate_series(0, 9) s;
 INSERT INTO documents (id, source, checksum, title, content_type, byte_size, passage_count)
 SELECT id, 'bench', md5(id::text), 'Bench document ' || g, 'text/plain', 6000, 10 FROM ids;
 COMMIT;
 CREATE INDEX passages_tsv_idx ON passages USING GIN (tsv);
 ANALYZE;
 SQL
-psql "$DATABASE_URL" -tAc "SELECT unnest(words[1:300]) FROM bench_vocab" > "$state/words.txt"
+psql "$DATABASE_URL" -tAc "SELECT translate(substr(md5(n::text), 1, 7), '0123456789', 'ghijklmnop') FROM generate_series(1, 300) n" > "$state/words.txt"
 psql "$DATABASE_URL" -tAc "SELECT 'passages: ' || count(*) FROM passages"
 psql "$DATABASE_URL" -tAc "SELECT id FROM documents ORDER BY random() LIMIT 2000" > "$state/ids.txt"
 

@@ -37,6 +37,7 @@ source "$root/scripts/lib/moto.sh"
 state="$root/.local/bench-ingest-$$"
 mkdir -p "$state/files" "$state/moto"
 pids=()
+# shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done

@@ -34,6 +34,7 @@ ingest_port=${INGEST_PORT:-8082}
 api_key=${CORPUS_DEV_API_KEY:-dev-key}
 
 pids=()
+# shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
   local pid
   trap - EXIT

@@ -27,6 +27,7 @@ source "$root/scripts/lib/moto.sh"
 state="$root/.local/test-$$"
 mkdir -p "$state"
 tf_pid=""
+# shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
   local code=$?
   if [ -n "$tf_pid" ] && kill -0 "$tf_pid" 2>/dev/null; then
