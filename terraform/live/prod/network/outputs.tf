@@ -17,3 +17,8 @@ output "private_subnet_ids" {
   description = "Private subnets (tasks, database)."
   value       = module.network.private_subnet_ids
 }
+
+output "nat_public_ips" {
+  description = "Public addresses of the NAT gateways (what private subnets look like from the internet, e.g. to the ALB's test listener)."
+  value       = module.network.nat_public_ips
+}

@@ -88,15 +88,18 @@ module "origin_cert" {
 module "alb" {
   source = "../../../modules/alb"
 
-  name                = local.name_prefix
-  vpc_id              = local.network.vpc_id
-  vpc_cidr_block      = local.network.vpc_cidr_block
-  public_subnet_ids   = local.network.public_subnet_ids
-  certificate_arn     = module.origin_cert.certificate_arn
-  access_logs_bucket  = local.base.log_bucket
-  deletion_protection = local.svc.alb_deletion_protection
-  enable_waf          = local.svc.enable_waf
-  log_kms_key_arn     = local.base.kms_key_arns.logs
+  name              = local.name_prefix
+  vpc_id            = local.network.vpc_id
+  vpc_cidr_block    = local.network.vpc_cidr_block
+  public_subnet_ids = local.network.public_subnet_ids
+  certificate_arn   = module.origin_cert.certificate_arn
+  # The deploy hook and smoke tests run in private subnets and reach this internet-facing
+  # load balancer's test listener through the NAT gateways.
+  test_listener_extra_cidrs = [for ip in local.network.nat_public_ips : "${ip}/32"]
+  access_logs_bucket        = local.base.log_bucket
+  deletion_protection       = local.svc.alb_deletion_protection
+  enable_waf                = local.svc.enable_waf
+  log_kms_key_arn           = local.base.kms_key_arns.logs
 }
 
 # ---------------------------------------------------------------------------------------
