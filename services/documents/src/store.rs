@@ -216,15 +216,10 @@ pub async fn list_documents(
         );
     }
     let mut rows = query.all(db).await?;
-    let next = if rows.len() as u64 > limit {
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        rows.last().map(|d| ListCursor {
-            created_at: d.created_at,
-            id: d.id,
-        })
-    } else {
-        None
-    };
+    let next = cut_page(&mut rows, limit).map(|d| ListCursor {
+        created_at: d.created_at,
+        id: d.id,
+    });
     Ok((rows, next))
 }
 
@@ -316,20 +311,27 @@ pub async fn search(
         ],
     );
     let mut hits = SearchHit::find_by_statement(stmt).all(db).await?;
-    let next = if hits.len() as u64 > limit {
-        hits.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        hits.last().map(|h| SearchCursor {
-            rank: h.rank,
-            document_id: h.document_id,
-            seq: h.seq,
-        })
-    } else {
-        None
-    };
+    let next = cut_page(&mut hits, limit).map(|h| SearchCursor {
+        rank: h.rank,
+        document_id: h.document_id,
+        seq: h.seq,
+    });
     for hit in &mut hits {
         hit.snippet = escape_snippet(&hit.snippet);
     }
     Ok((hits, next))
+}
+
+/// Queries fetch `limit + 1` rows: when the extra row came back there is a next page, so
+/// drop it and return the last row kept (the cursor's position).
+fn cut_page<T>(rows: &mut Vec<T>, limit: u64) -> Option<&T> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last()
+    } else {
+        None
+    }
 }
 
 fn escape_snippet(raw: &str) -> String {

@@ -180,13 +180,13 @@ impl JobsApi {
                 "the ingest queue did not accept the job's files; the job was marked failed, retry",
             ));
         }
-        if keys.is_empty() {
-            // Nothing to wait for: finish now (the worker finishes non-empty jobs).
+        let view = if keys.is_empty() {
+            // Nothing to wait for: finish now (the worker finishes non-empty jobs) and
+            // answer with the finished job.
             self.state.finish_empty(job.id).await;
-        }
-        let view = match self.state.store.get(job.id).await? {
-            Some(j) => j.into(),
-            None => stored.into(),
+            self.state.store.get(job.id).await?.unwrap_or(stored).into()
+        } else {
+            stored.into()
         };
         let location = format!("{}/jobs/{}", self.state.base_path, job.id);
         Ok(CreateJobResponse::Accepted(Json(view), location))
