@@ -161,15 +161,25 @@ variable "backup_retention_days" {
 }
 
 variable "backup_window" {
-  description = "Daily backup window (UTC, hh24:mi-hh24:mi), must not overlap the maintenance window."
+  description = "Daily backup window (UTC, hh24:mi-hh24:mi, at least 30 minutes), must not overlap the maintenance window."
   type        = string
   default     = "02:00-03:00"
+
+  validation {
+    condition     = can(regex("^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$", var.backup_window))
+    error_message = "backup_window must look like 02:00-03:00 (UTC, hh24:mi-hh24:mi)."
+  }
 }
 
 variable "maintenance_window" {
-  description = "Weekly maintenance window (UTC, ddd:hh24:mi-ddd:hh24:mi)."
+  description = "Weekly maintenance window (UTC, ddd:hh24:mi-ddd:hh24:mi, at least 30 minutes)."
   type        = string
   default     = "sun:03:30-sun:04:30"
+
+  validation {
+    condition     = can(regex("^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$", var.maintenance_window))
+    error_message = "maintenance_window must look like sun:03:30-sun:04:30 (UTC, lower-case day)."
+  }
 }
 
 variable "performance_insights_retention_days" {

@@ -38,5 +38,7 @@ module "postgres" {
   deletion_protection   = local.db.deletion_protection
   skip_final_snapshot   = local.db.skip_final_snapshot
   backup_retention_days = local.db.backup_retention_days
+  backup_window         = local.db.backup_window
+  maintenance_window    = local.db.maintenance_window
   emulator_compatible   = var.emulator
 }

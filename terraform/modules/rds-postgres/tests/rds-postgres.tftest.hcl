@@ -68,3 +68,28 @@ run "rejects_postgres_14" {
 
   expect_failures = [var.engine_version]
 }
+
+run "windows_from_settings" {
+  command = plan
+
+  variables {
+    backup_window      = "04:00-05:00"
+    maintenance_window = "sun:05:30-sun:06:30"
+  }
+
+  assert {
+    condition     = aws_db_instance.this.backup_window == "04:00-05:00" && aws_db_instance.this.maintenance_window == "sun:05:30-sun:06:30"
+    error_message = "The backup and maintenance windows must come from the settings."
+  }
+}
+
+run "malformed_windows_refused" {
+  command = plan
+
+  variables {
+    backup_window      = "4am-5am"
+    maintenance_window = "Sunday 05:30"
+  }
+
+  expect_failures = [var.backup_window, var.maintenance_window]
+}
