@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, lints, the Rust test suites against a throwaway PostgreSQL
-# (and the AWS emulator, for services that need it), and the Terraform suite
+# and the AWS emulator, the property-based API contract test (scripts/test-contract.sh),
+# and the Terraform suite
 # (scripts/test-terraform.sh) in parallel. Starts what it needs on free ports and stops it
 # on exit, even on failure. Exits non-zero when anything fails.
 #
 # usage: ./scripts/test.sh [all|rust|terraform]   (default: all)
+#   rust       fmt, clippy, cargo test, the contract test
+#   terraform  the Terraform suite alone
 set -euo pipefail
 
 usage() {
@@ -52,13 +55,13 @@ fi
 step() { printf '\n==> %s\n' "$*"; }
 failures=()
 
-if [ "$what" != rust ]; then
+if [ "$what" = all ] || [ "$what" = terraform ]; then
   step "terraform suite (in the background; output at the end)"
   "$root/scripts/test-terraform.sh" >"$state/terraform.log" 2>&1 &
   tf_pid=$!
 fi
 
-if [ "$what" != terraform ]; then
+if [ "$what" = all ] || [ "$what" = rust ]; then
   step "cargo fmt --check"
   cargo fmt --all -- --check || failures+=("cargo fmt")
 
@@ -76,6 +79,11 @@ if [ "$what" != terraform ]; then
     echo "ok"
   fi
 
+fi
+
+# The Rust suites, the contract test and the browser tests share one PostgreSQL and one
+# emulator; each test makes its own database and AWS resources.
+if [ "$what" != terraform ]; then
   step "starting PostgreSQL"
   CORPUS_PG_FSYNC=off corpus_pg_start "$state/pg"
   echo "PostgreSQL on 127.0.0.1:$CORPUS_PG_PORT"
@@ -84,10 +92,16 @@ if [ "$what" != terraform ]; then
   corpus_venv
   mkdir -p "$state/moto"
   corpus_moto_start "$state/moto"
+fi
 
+if [ "$what" = all ] || [ "$what" = rust ]; then
   step "cargo test"
   cargo test --workspace --locked --no-fail-fast || failures+=("cargo test")
+
+  step "API contract test (schemathesis against each service's own spec)"
+  "$root/scripts/test-contract.sh" || failures+=("contract test")
 fi
+
 
 if [ -n "$tf_pid" ]; then
   step "waiting for the terraform suite"

@@ -8,6 +8,10 @@
 # .venv/.requirements.sha256). Sourcing the file has no side effect.
 #
 # Honours CORPUS_PYTHON (the interpreter used to create the venv; default python3).
+#
+# `corpus_tool_venv <name>` does the same for a tool whose dependencies clash with the main
+# set (schemathesis needs a newer `packaging` than checkov allows): <repo>/.venv-<name>
+# from scripts/requirements-<name>.txt, not put on PATH; it prints the venv's directory.
 
 corpus_repo_root() {
   local here
@@ -16,10 +20,27 @@ corpus_repo_root() {
 }
 
 corpus_venv() {
-  local root venv req stamp want have python
+  local root venv
   root="$(corpus_repo_root)"
   venv="$root/.venv"
-  req="$root/scripts/requirements.txt"
+  corpus_venv_sync "$venv" "$root/scripts/requirements.txt" || return 1
+  case ":$PATH:" in
+    *":$venv/bin:"*) ;;
+    *) export PATH="$venv/bin:$PATH" ;;
+  esac
+  export VIRTUAL_ENV="$venv"
+}
+
+corpus_tool_venv() {
+  local root
+  root="$(corpus_repo_root)"
+  corpus_venv_sync "$root/.venv-$1" "$root/scripts/requirements-$1.txt" || return 1
+  printf '%s\n' "$root/.venv-$1"
+}
+
+# corpus_venv_sync <venv-dir> <requirements-file>: create or update the venv (quietly).
+corpus_venv_sync() {
+  local venv="$1" req="$2" stamp want have python
   stamp="$venv/.requirements.sha256"
   python="${CORPUS_PYTHON:-python3}"
 
@@ -39,17 +60,11 @@ corpus_venv() {
     have=""
   fi
   if [[ "$want" != "$have" ]]; then
-    echo "corpus_venv: installing scripts/requirements.txt into .venv" >&2
+    echo "corpus_venv: installing ${req#"$(corpus_repo_root)"/} into ${venv#"$(corpus_repo_root)"/}" >&2
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
       --upgrade pip >&2 || return 1
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
       -r "$req" >&2 || return 1
     printf '%s\n' "$want" >"$stamp"
   fi
-
-  case ":$PATH:" in
-    *":$venv/bin:"*) ;;
-    *) export PATH="$venv/bin:$PATH" ;;
-  esac
-  export VIRTUAL_ENV="$venv"
 }

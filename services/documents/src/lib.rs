@@ -11,10 +11,9 @@ use std::time::Duration;
 
 use corpus_platform::{
     ConfigError, Env, HttpConfig,
-    http::{BodyLimit, Observe},
     server::{self, App},
 };
-use poem::{EndpointExt, IntoEndpoint, Route, endpoint::BoxEndpoint, middleware::CatchPanic};
+use poem::endpoint::BoxEndpoint;
 use poem_openapi::OpenApiService;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
@@ -140,24 +139,12 @@ const MAX_BODY_BYTES: u64 = 40 * 1024 * 1024;
 
 /// The whole HTTP app: routes under `BASE_PATH`, wrapped in the shared middleware.
 pub fn router(state: &AppState, config: &HttpConfig) -> BoxEndpoint<'static> {
-    let api = api_service(state);
-    let inner = Route::new()
-        .at("/openapi.json", api.spec_endpoint())
-        .nest("/docs", api.swagger_ui())
-        .nest("/", api);
-    let base = if config.base_path.is_empty() {
-        "/"
-    } else {
-        config.base_path.as_str()
-    };
-    Route::new()
-        .nest(base, inner)
-        .data(config.api_keys.clone())
-        .with(BodyLimit(MAX_BODY_BYTES))
-        .with(CatchPanic::new())
-        .with(Observe)
-        .into_endpoint()
-        .boxed()
+    corpus_platform::app::build(
+        api_service(state),
+        &config.base_path,
+        config.api_keys.clone(),
+        MAX_BODY_BYTES,
+    )
 }
 
 /// A bound, ready-to-run `documents serve`.

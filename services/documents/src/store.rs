@@ -1,7 +1,6 @@
 //! The data layer: the write path (shared with the ingest worker) and the queries the API
 //! serves. Functions take a connection so callers choose the transaction.
 
-use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
@@ -350,16 +349,6 @@ fn escape_snippet(raw: &str) -> String {
         .replace(MARK_END, "</mark>")
 }
 
-/// Opaque cursors: base64url of compact JSON.
-pub fn encode_cursor<T: Serialize>(cursor: &T) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(cursor).unwrap_or_default())
-}
-
-pub fn decode_cursor<T: for<'de> Deserialize<'de>>(raw: &str) -> Option<T> {
-    let bytes = URL_SAFE_NO_PAD.decode(raw.trim()).ok()?;
-    serde_json::from_slice(&bytes).ok()
-}
-
 /// True when the database answers.
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.execute_unprepared("SELECT 1").await.is_ok()
@@ -382,8 +371,12 @@ mod tests {
             document_id: Uuid::nil(),
             seq: 3,
         };
-        let s = encode_cursor(&c);
-        assert_eq!(decode_cursor::<SearchCursor>(&s), Some(c));
-        assert_eq!(decode_cursor::<SearchCursor>("not a cursor"), None);
+        let s = corpus_platform::cursor::encode(&c);
+        assert_eq!(corpus_platform::cursor::decode::<SearchCursor>(&s), Some(c));
+        assert_eq!(
+            corpus_platform::cursor::decode::<ListCursor>(&s),
+            None,
+            "a search cursor is no list cursor"
+        );
     }
 }

@@ -13,11 +13,8 @@ pub mod worker;
 
 use std::time::Duration;
 
-use corpus_platform::{
-    http::{BodyLimit, Observe},
-    server::{self, App},
-};
-use poem::{EndpointExt, IntoEndpoint, Route, endpoint::BoxEndpoint, middleware::CatchPanic};
+use corpus_platform::server::{self, App};
+use poem::endpoint::BoxEndpoint;
 use poem_openapi::OpenApiService;
 
 use crate::{
@@ -124,25 +121,16 @@ pub fn openapi_json() -> String {
 
 /// The whole HTTP app under `BASE_PATH`, wrapped in the shared middleware.
 pub fn router(state: &AppState) -> BoxEndpoint<'static> {
-    let api = api_service(state);
-    let inner = Route::new()
-        .at("/openapi.json", api.spec_endpoint())
-        .nest("/docs", api.swagger_ui())
-        .nest("/", api);
-    let base = if state.base_path.is_empty() {
-        "/".to_owned()
-    } else {
-        state.base_path.clone()
-    };
-    Route::new()
-        .nest(base, inner)
-        .data(state.config.http.api_keys.clone())
-        .with(BodyLimit(64 * 1024))
-        .with(CatchPanic::new())
-        .with(Observe)
-        .into_endpoint()
-        .boxed()
+    corpus_platform::app::build(
+        api_service(state),
+        &state.base_path,
+        state.config.http.api_keys.clone(),
+        MAX_BODY_BYTES,
+    )
 }
+
+/// Largest request body (the API takes only small JSON bodies).
+const MAX_BODY_BYTES: u64 = 64 * 1024;
 
 /// A bound, ready-to-run `ingest serve`.
 pub struct Application;

@@ -4,12 +4,14 @@
 //! environment ([`config`]), JSON logs and OpenTelemetry traces ([`telemetry`]), a
 //! middleware stack that assigns request ids, continues W3C trace context and renders every
 //! error as `application/problem+json` ([`http`], [`problem`]), Bearer API keys checked
-//! against SHA-256 digests ([`auth`]) and a server loop that drains in-flight requests on
+//! against SHA-256 digests ([`auth`]), the app builder every service uses ([`app`]) and a server loop that drains in-flight requests on
 //! SIGTERM ([`server`]).
 
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod cursor;
 pub mod http;
 pub mod problem;
 pub mod server;

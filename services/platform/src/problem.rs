@@ -99,16 +99,17 @@ pub fn required_string(
     }
 }
 
-/// Like [`required_string`] for an optional field: absent or null is `None`.
+/// Like [`required_string`] for an optional field: absent is `None`. `null` is refused,
+/// as the OpenAPI documents declare these fields as strings (not nullable).
 pub fn optional_string(
     field: &str,
     value: Option<serde_json::Value>,
 ) -> Result<Option<String>, poem_openapi::types::ParseError<Option<String>>> {
     match value {
-        None | Some(serde_json::Value::Null) => Ok(None),
+        None => Ok(None),
         Some(serde_json::Value::String(s)) => Ok(Some(s)),
         Some(other) => Err(poem_openapi::types::ParseError::custom(format!(
-            "field `{field}` must be a string, got {}",
+            "field `{field}` must be a string or absent, got {}",
             json_kind(&other)
         ))),
     }

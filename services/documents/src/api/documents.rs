@@ -2,6 +2,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use corpus_platform::{
     auth::WriteAccess,
+    cursor,
     problem::{optional_string, required_string},
 };
 use futures::stream;
@@ -27,18 +28,25 @@ pub const MAX_TEXT_BYTES: usize = 32 * 1024 * 1024;
 
 #[derive(Debug, Object)]
 pub struct CreateDocument {
-    /// Title shown in lists and search results.
+    /// Title shown in lists and search results (not blank, no NUL characters).
     #[oai(
-        validator(min_length = 1, max_length = 500),
+        validator(
+            min_length = 1,
+            max_length = 500,
+            pattern = r"^[^\x00]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00]*$"
+        ),
         deserialize_with = "title_field"
     )]
     pub title: String,
-    /// The full text (UTF-8, no NUL characters).
-    #[oai(validator(min_length = 1), deserialize_with = "text_field")]
-    pub text: String,
-    /// Where the text came from; defaults to `api`.
+    /// The full text (UTF-8, no NUL characters); at most 32 MiB of UTF-8 (larger: 413).
     #[oai(
-        validator(min_length = 1, max_length = 1024),
+        validator(min_length = 1, pattern = r"^[^\x00]*$"),
+        deserialize_with = "text_field"
+    )]
+    pub text: String,
+    /// Where the text came from (no NUL characters); defaults to `api`.
+    #[oai(
+        validator(min_length = 1, max_length = 1024, pattern = r"^[^\x00]+$"),
         deserialize_with = "source_field"
     )]
     pub source: Option<String>,
@@ -58,6 +66,7 @@ fn source_field(v: Option<Value>) -> Result<Option<String>, ParseError<Option<St
 
 /// A stored document (without its text: see `/documents/{id}/text`).
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DocumentView {
     pub id: Uuid,
     pub title: String,
@@ -65,6 +74,7 @@ pub struct DocumentView {
     pub content_type: String,
     pub byte_size: i64,
     pub passage_count: i32,
+    /// The ingestion job that stored it; absent for documents stored through the API.
     pub job_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
@@ -85,6 +95,7 @@ impl From<document::Model> for DocumentView {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DocumentPage {
     pub items: Vec<DocumentView>,
     /// Pass as `cursor` for the next page; absent on the last page.
@@ -129,23 +140,11 @@ impl DocumentsApi {
         body: Json<CreateDocument>,
     ) -> Result<CreateResponse, ApiError> {
         let body = body.0;
-        if body.title.trim().is_empty() {
-            return Err(ApiError::bad_request("title", "must not be blank"));
-        }
         if body.text.len() > MAX_TEXT_BYTES {
-            return Err(ApiError::bad_request(
-                "text",
-                format!(
-                    "is {} bytes; the limit is {MAX_TEXT_BYTES} (ingest larger files through S3)",
-                    body.text.len()
-                ),
-            ));
-        }
-        if body.text.contains('\0') {
-            return Err(ApiError::bad_request(
-                "text",
-                "must not contain NUL characters (U+0000)",
-            ));
+            return Err(ApiError::payload_too_large(format!(
+                "text: is {} bytes of UTF-8; the limit is {MAX_TEXT_BYTES} (ingest larger files through S3)",
+                body.text.len()
+            )));
         }
         let source = body.source.unwrap_or_else(|| "api".to_owned());
         let meta = NewDocument {
@@ -174,19 +173,21 @@ impl DocumentsApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
         /// `next_cursor` of the previous page.
+        #[oai(validator(max_length = 1024, pattern = r"^[A-Za-z0-9_-]*$"))]
         cursor: Query<Option<String>>,
     ) -> Result<Json<DocumentPage>, ApiError> {
         let after = match cursor.0.as_deref() {
             None | Some("") => None,
-            Some(raw) => Some(store::decode_cursor::<ListCursor>(raw).ok_or_else(|| {
-                ApiError::bad_request("cursor", "is not a cursor this endpoint issued")
-            })?),
+            Some(raw) => Some(
+                cursor::decode::<ListCursor>(raw)
+                    .ok_or_else(|| ApiError::unprocessable("cursor", "is not a list cursor"))?,
+            ),
         };
         let limit = u64::from(limit.0.unwrap_or(DEFAULT_LIMIT));
         let (rows, next) = store::list_documents(&self.state.read, limit, after).await?;
         Ok(Json(DocumentPage {
             items: rows.into_iter().map(Into::into).collect(),
-            next_cursor: next.map(|c| store::encode_cursor(&c)),
+            next_cursor: next.map(|c| cursor::encode(&c)),
         }))
     }
 

@@ -16,8 +16,16 @@ pub enum ApiError {
     /// The same text from the same source is already stored.
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
+    /// The request body (or the text in it) is over the limit.
     #[oai(status = 413, content_type = "application/problem+json")]
     PayloadTooLarge(Json<Problem>),
+    /// A request with a body did not declare `Content-Type: application/json`.
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
+    /// Well-formed but unusable input, e.g. a cursor this endpoint did not issue; `detail`
+    /// names the field.
+    #[oai(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Json<Problem>),
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
     /// A dependency (the database) is unreachable.
@@ -31,6 +39,17 @@ impl ApiError {
             StatusCode::BAD_REQUEST,
             format!("{field}: {reason}"),
         )))
+    }
+
+    pub fn unprocessable(field: &str, reason: impl std::fmt::Display) -> Self {
+        Self::Unprocessable(Json(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("{field}: {reason}"),
+        )))
+    }
+
+    pub fn payload_too_large(detail: impl Into<String>) -> Self {
+        Self::PayloadTooLarge(Json(Problem::new(StatusCode::PAYLOAD_TOO_LARGE, detail)))
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {

@@ -1,3 +1,4 @@
+use corpus_platform::cursor;
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 use uuid::Uuid;
 
@@ -19,8 +20,10 @@ pub struct Hit {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SearchPage {
     pub hits: Vec<Hit>,
+    /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
 }
 
@@ -34,29 +37,26 @@ impl SearchApi {
     #[oai(path = "/search", method = "get")]
     async fn search(
         &self,
-        /// The query.
-        #[oai(validator(min_length = 1, max_length = 1000))]
+        /// The query: at least one non-blank character, no NUL.
+        #[oai(validator(
+            min_length = 1,
+            max_length = 1000,
+            pattern = r"^[^\x00]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00]*$"
+        ))]
         q: Query<String>,
         /// Page size, 1 to 100 (default 20).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
         /// `next_cursor` of the previous page.
+        #[oai(validator(max_length = 1024, pattern = r"^[A-Za-z0-9_-]*$"))]
         cursor: Query<Option<String>>,
     ) -> Result<Json<SearchPage>, ApiError> {
-        if q.0.trim().is_empty() {
-            return Err(ApiError::bad_request("q", "must not be blank"));
-        }
-        if q.0.contains('\0') {
-            return Err(ApiError::bad_request(
-                "q",
-                "must not contain NUL characters",
-            ));
-        }
         let after = match cursor.0.as_deref() {
             None | Some("") => None,
-            Some(raw) => Some(store::decode_cursor::<SearchCursor>(raw).ok_or_else(|| {
-                ApiError::bad_request("cursor", "is not a cursor this endpoint issued")
-            })?),
+            Some(raw) => Some(
+                cursor::decode::<SearchCursor>(raw)
+                    .ok_or_else(|| ApiError::unprocessable("cursor", "is not a search cursor"))?,
+            ),
         };
         let limit = u64::from(limit.0.unwrap_or(DEFAULT_LIMIT));
         let (hits, next) = store::search(&self.state.read, &q.0, limit, after).await?;
@@ -71,7 +71,7 @@ impl SearchApi {
                     rank: h.rank,
                 })
                 .collect(),
-            next_cursor: next.map(|c| store::encode_cursor(&c)),
+            next_cursor: next.map(|c| cursor::encode(&c)),
         }))
     }
 }

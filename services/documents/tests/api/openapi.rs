@@ -40,3 +40,39 @@ async fn spec_and_swagger_ui_are_served() {
     let html = resp.text().await.unwrap();
     assert!(html.to_lowercase().contains("swagger"));
 }
+
+/// Optional fields are left out when they have no value (the spec declares them optional,
+/// not nullable): a generated client must never see `null` where it expects a string.
+#[tokio::test]
+async fn optional_fields_are_absent_not_null() {
+    let app = spawn_app().await;
+    let resp = app
+        .client
+        .post(app.url("/documents"))
+        .bearer_auth(crate::helpers::API_KEY)
+        .json(&serde_json::json!({"title": "Alone", "text": "a single whale"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let created: serde_json::Value = resp.json().await.unwrap();
+    assert!(created.get("job_id").is_none(), "{created}");
+    let (status, page) = app.get_json("/documents").await;
+    assert_eq!(status, 200);
+    assert!(page.get("next_cursor").is_none(), "{page}");
+    assert!(page["items"][0].get("job_id").is_none(), "{page}");
+    let (status, hits) = app.get_json("/search?q=whale").await;
+    assert_eq!(status, 200);
+    assert!(hits.get("next_cursor").is_none(), "{hits}");
+    // And a client may not send null for an optional string either.
+    let resp = app
+        .client
+        .post(app.url("/documents"))
+        .bearer_auth(crate::helpers::API_KEY)
+        .json(&serde_json::json!({"title": "t", "text": "x", "source": null}))
+        .send()
+        .await
+        .unwrap();
+    let problem = crate::helpers::assert_problem(resp, 400).await;
+    assert!(problem["detail"].as_str().unwrap().contains("source"));
+}

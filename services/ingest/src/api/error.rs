@@ -16,6 +16,17 @@ pub enum ApiError {
     Forbidden(Json<Problem>),
     #[oai(status = 404, content_type = "application/problem+json")]
     NotFound(Json<Problem>),
+    /// The request body, or the declared upload size, is over the limit.
+    #[oai(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Json<Problem>),
+    /// A request with a body did not declare `Content-Type: application/json`.
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
+    /// Well-formed but unusable input (a bucket that does not exist, a prefix over too many
+    /// objects, a callback URL that is not public, a cursor this endpoint did not issue);
+    /// `detail` names the field.
+    #[oai(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Json<Problem>),
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
     /// A dependency (DynamoDB, SQS, S3) is unreachable.
@@ -29,6 +40,17 @@ impl ApiError {
             StatusCode::BAD_REQUEST,
             format!("{field}: {reason}"),
         )))
+    }
+
+    pub fn unprocessable(field: &str, reason: impl std::fmt::Display) -> Self {
+        Self::Unprocessable(Json(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("{field}: {reason}"),
+        )))
+    }
+
+    pub fn payload_too_large(detail: impl Into<String>) -> Self {
+        Self::PayloadTooLarge(Json(Problem::new(StatusCode::PAYLOAD_TOO_LARGE, detail)))
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {

@@ -1,11 +1,10 @@
 use std::collections::HashMap;
 
 use aws_sdk_sqs::types::{MessageAttributeValue, SendMessageBatchRequestEntry};
-use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
-use corpus_platform::{auth::WriteAccess, problem::current_request_id};
+use corpus_platform::{auth::WriteAccess, cursor, problem::current_request_id};
 use poem_openapi::{
-    ApiResponse, Object, OpenApi,
+    ApiResponse, Enum, Object, OpenApi,
     param::{Path, Query},
     payload::Json,
     types::ToJSON,
@@ -17,8 +16,7 @@ use super::{ApiError, ApiTags};
 use crate::{
     AppState,
     aws::chain,
-    config::valid_bucket_name,
-    jobs::{Job, JobCursor, NewJob},
+    jobs::{Job, JobCursor, JobStatus, NewJob},
     messages::JobFileMessage,
 };
 
@@ -37,12 +35,35 @@ pub struct CallbackView {
     pub attempts: u32,
 }
 
+/// Where a job is in its life; the last three are final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum JobState {
+    Queued,
+    Running,
+    Completed,
+    CompletedWithErrors,
+    Failed,
+}
+
+impl From<JobStatus> for JobState {
+    fn from(s: JobStatus) -> Self {
+        match s {
+            JobStatus::Queued => Self::Queued,
+            JobStatus::Running => Self::Running,
+            JobStatus::Completed => Self::Completed,
+            JobStatus::CompletedWithErrors => Self::CompletedWithErrors,
+            JobStatus::Failed => Self::Failed,
+        }
+    }
+}
+
 /// An ingestion job.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct JobView {
     pub id: Uuid,
-    /// `queued`, `running`, `completed`, `completed_with_errors` or `failed`.
-    pub status: String,
+    pub status: JobState,
     pub bucket: String,
     pub prefix: String,
     pub files_total: u64,
@@ -55,8 +76,10 @@ pub struct JobView {
     pub bytes: u64,
     /// Failed files (at most 100).
     pub errors: Vec<JobError>,
+    /// Absent when the job has no callback URL.
     pub callback: Option<CallbackView>,
     pub created_at: DateTime<Utc>,
+    /// Absent until the job is final.
     pub finished_at: Option<DateTime<Utc>>,
 }
 
@@ -71,7 +94,7 @@ impl From<Job> for JobView {
     fn from(j: Job) -> Self {
         Self {
             id: j.id,
-            status: j.status.as_str().to_owned(),
+            status: j.status.into(),
             bucket: j.bucket,
             prefix: j.prefix,
             files_total: j.files_total,
@@ -100,8 +123,10 @@ impl From<Job> for JobView {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct JobPage {
     pub items: Vec<JobView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
 }
 
@@ -123,42 +148,47 @@ impl JobsApi {
     async fn create(
         &self,
         _auth: WriteAccess,
-        /// A bucket listed in `INGEST_ALLOWED_BUCKETS`.
+        /// A bucket listed in `INGEST_ALLOWED_BUCKETS` (an S3 bucket name).
+        #[oai(validator(
+            min_length = 3,
+            max_length = 63,
+            pattern = r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$"
+        ))]
         bucket: Query<String>,
-        /// Key prefix (required; e.g. `reports/2026/`).
-        #[oai(validator(min_length = 1, max_length = 1024))]
+        /// Key prefix (required; e.g. `reports/2026/`), without control characters (S3
+        /// echoes it in XML, which cannot carry them).
+        #[oai(validator(min_length = 1, max_length = 1024, pattern = r"^[^\x00-\x1f\x7f]+$"))]
         prefix: Query<String>,
-        /// Called with the job when it ends (https, public address).
-        #[oai(validator(max_length = 2048))]
+        /// Called with the job when it ends: an `https` URL of a public address
+        /// (`http` and private addresses only where `CALLBACK_ALLOW_PRIVATE` is set).
+        #[oai(validator(
+            max_length = 2048,
+            pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f-\xa0]+$"
+        ))]
         callback_url: Query<Option<String>>,
     ) -> Result<CreateJobResponse, ApiError> {
         let config = &self.state.config;
-        let bucket = bucket.0.trim().to_owned();
-        if !valid_bucket_name(&bucket) {
-            return Err(ApiError::bad_request(
-                "bucket",
-                format!("{bucket:?} is not a valid S3 bucket name"),
-            ));
-        }
+        // The schema's length and pattern are `config::valid_bucket_name`.
+        let bucket = bucket.0;
         if !config.common.allowed_buckets.contains(&bucket) {
             return Err(ApiError::forbidden(format!(
                 "bucket: {bucket} is not in INGEST_ALLOWED_BUCKETS"
             )));
         }
-        let callback_url = match callback_url.0.as_deref().map(str::trim) {
-            None | Some("") => None,
+        let callback_url = match callback_url.0.as_deref() {
+            None => None,
             Some(raw) => {
                 let url = self
                     .state
                     .callbacks
                     .check_url(raw)
-                    .map_err(|e| ApiError::bad_request("callback_url", e))?;
+                    .map_err(|e| ApiError::unprocessable("callback_url", e))?;
                 if !config.common.callback_allow_private {
                     self.state
                         .callbacks
                         .resolve(&url)
                         .await
-                        .map_err(|e| ApiError::bad_request("callback_url", e))?;
+                        .map_err(|e| ApiError::unprocessable("callback_url", e))?;
                 }
                 Some(raw.to_owned())
             }
@@ -211,25 +241,20 @@ impl JobsApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<i32>>,
         /// `next_cursor` of the previous page.
+        #[oai(validator(max_length = 1024, pattern = r"^[A-Za-z0-9_-]*$"))]
         cursor: Query<Option<String>>,
     ) -> Result<Json<JobPage>, ApiError> {
         let after = match cursor.0.as_deref() {
             None | Some("") => None,
             Some(raw) => Some(
-                URL_SAFE_NO_PAD
-                    .decode(raw)
-                    .ok()
-                    .and_then(|b| serde_json::from_slice::<JobCursor>(&b).ok())
-                    .ok_or_else(|| {
-                        ApiError::bad_request("cursor", "is not a cursor this endpoint issued")
-                    })?,
+                cursor::decode::<JobCursor>(raw)
+                    .ok_or_else(|| ApiError::unprocessable("cursor", "is not a job list cursor"))?,
             ),
         };
         let (jobs, next) = self.state.store.list(limit.0.unwrap_or(20), after).await?;
         Ok(Json(JobPage {
             items: jobs.into_iter().map(Into::into).collect(),
-            next_cursor: next
-                .map(|c| URL_SAFE_NO_PAD.encode(serde_json::to_vec(&c).unwrap_or_default())),
+            next_cursor: next.map(|c| cursor::encode(&c)),
         }))
     }
 }
@@ -253,7 +278,7 @@ impl JobsApi {
                     .as_service_error()
                     .is_some_and(|e| e.is_no_such_bucket())
                 {
-                    ApiError::bad_request("bucket", format!("{bucket} does not exist"))
+                    ApiError::unprocessable("bucket", format!("{bucket} does not exist"))
                 } else {
                     tracing::error!(error = %chain(&err), "listing objects failed");
                     ApiError::unavailable("listing the bucket failed; retry shortly")
@@ -266,7 +291,7 @@ impl JobsApi {
                 }
                 keys.push(key.to_owned());
                 if keys.len() > max {
-                    return Err(ApiError::bad_request(
+                    return Err(ApiError::unprocessable(
                         "prefix",
                         format!(
                             "matches more than {max} objects (INGEST_MAX_JOB_FILES); split the job into narrower prefixes"

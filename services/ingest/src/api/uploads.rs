@@ -6,34 +6,62 @@ use corpus_platform::{
     auth::WriteAccess,
     problem::{current_request_id, required_string, required_u64},
 };
-use poem_openapi::{Object, OpenApi, payload::Json, types::ParseError};
+use poem_openapi::{
+    Enum, Object, OpenApi,
+    payload::Json,
+    types::{ParseError, ParseFromJSON},
+};
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::{ApiError, ApiTags};
 use crate::{AppState, aws::chain, ingest, jobs::NewJob};
 
-/// Content types an upload may declare.
-pub const UPLOAD_CONTENT_TYPES: &[&str] = &[
-    "text/plain",
-    "text/markdown",
-    "application/x-ndjson",
-    "application/jsonl",
-];
+/// The content type an upload declares (bound into the presigned URL's signature).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum UploadContentType {
+    #[oai(rename = "text/plain")]
+    TextPlain,
+    #[oai(rename = "text/markdown")]
+    TextMarkdown,
+    #[oai(rename = "application/x-ndjson")]
+    Ndjson,
+    #[oai(rename = "application/jsonl")]
+    Jsonl,
+}
+
+impl UploadContentType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TextPlain => "text/plain",
+            Self::TextMarkdown => "text/markdown",
+            Self::Ndjson => "application/x-ndjson",
+            Self::Jsonl => "application/jsonl",
+        }
+    }
+}
 
 #[derive(Debug, Object)]
 pub struct UploadRequest {
-    /// The file's name (no directories); its extension decides how it is parsed.
+    /// The file's name: no directories, no control characters, not starting with a dot
+    /// or blank, ending in a supported extension (`.txt`, `.md`, `.log`, `.jsonl`,
+    /// `.ndjson`, any case), which decides how it is parsed.
     #[oai(
-        validator(min_length = 1, max_length = 255),
+        validator(
+            min_length = 1,
+            max_length = 255,
+            pattern = r"^[^./\\\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^/\\\x00-\x1f\x7f-\x9f]*\.([Tt][Xx][Tt]|[Mm][Dd]|[Ll][Oo][Gg]|[Jj][Ss][Oo][Nn][Ll]|[Nn][Dd][Jj][Ss][Oo][Nn])$"
+        ),
         deserialize_with = "filename_field"
     )]
     pub filename: String,
-    /// One of text/plain, text/markdown, application/x-ndjson, application/jsonl.
-    #[oai(validator(max_length = 100), deserialize_with = "content_type_field")]
-    pub content_type: String,
-    /// Exact size in bytes (bound into the signature).
-    #[oai(deserialize_with = "size_field")]
+    #[oai(deserialize_with = "content_type_field")]
+    pub content_type: UploadContentType,
+    /// Exact size in bytes (bound into the signature); over `INGEST_MAX_FILE_BYTES` is a 413.
+    #[oai(
+        validator(minimum(value = "1"), maximum(value = "9007199254740991")),
+        deserialize_with = "size_field"
+    )]
     pub size: u64,
 }
 
@@ -41,8 +69,15 @@ fn filename_field(v: Option<Value>) -> Result<String, ParseError<String>> {
     required_string("filename", v)
 }
 
-fn content_type_field(v: Option<Value>) -> Result<String, ParseError<String>> {
-    required_string("content_type", v)
+fn content_type_field(
+    v: Option<Value>,
+) -> Result<UploadContentType, ParseError<UploadContentType>> {
+    let raw = required_string("content_type", v).map_err(ParseError::propagate)?;
+    UploadContentType::parse_from_json(Some(Value::String(raw.clone()))).map_err(|_| {
+        ParseError::custom(format!(
+            "field `content_type` must be one of text/plain, text/markdown, application/x-ndjson, application/jsonl; got {raw:?}"
+        ))
+    })
 }
 
 fn size_field(v: Option<Value>) -> Result<u64, ParseError<u64>> {
@@ -75,32 +110,17 @@ impl UploadsApi {
         body: Json<UploadRequest>,
     ) -> Result<Json<UploadTicket>, ApiError> {
         let req = body.0;
-        let name = req.filename.trim();
-        if name.is_empty()
-            || name == "."
-            || name == ".."
-            || name.contains(['/', '\\'])
-            || name.chars().any(char::is_control)
-        {
-            return Err(ApiError::bad_request(
-                "filename",
-                "must be a plain file name without directories or control characters",
-            ));
-        }
+        // The schema's pattern already rules out directories, control characters and
+        // unsupported extensions; this is the parser's own check of the same name.
+        let name = req.filename.as_str();
         ingest::kind_of(name).map_err(|e| ApiError::bad_request("filename", e))?;
-        let content_type = req.content_type.trim().to_ascii_lowercase();
-        if !UPLOAD_CONTENT_TYPES.contains(&content_type.as_str()) {
-            return Err(ApiError::bad_request(
-                "content_type",
-                format!("must be one of {}", UPLOAD_CONTENT_TYPES.join(", ")),
-            ));
-        }
+        let content_type = req.content_type.as_str();
         let max = self.state.config.common.max_file_bytes;
-        if req.size == 0 || req.size > max {
-            return Err(ApiError::bad_request(
-                "size",
-                format!("must be between 1 and {max} bytes"),
-            ));
+        if req.size > max {
+            return Err(ApiError::payload_too_large(format!(
+                "size: {} bytes is over the limit of {max} bytes (INGEST_MAX_FILE_BYTES)",
+                req.size
+            )));
         }
         let id = Uuid::now_v7();
         let bucket = self.state.config.common.bucket.clone();
@@ -125,7 +145,7 @@ impl UploadsApi {
             .put_object()
             .bucket(&bucket)
             .key(&key)
-            .content_type(&content_type)
+            .content_type(content_type)
             .content_length(i64::try_from(req.size).unwrap_or(i64::MAX))
             .presigned(presigning)
             .await

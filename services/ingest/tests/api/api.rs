@@ -51,6 +51,10 @@ async fn job_over_a_prefix_ingests_every_file_and_reports() {
     assert_eq!(location, format!("/jobs/{id}"));
     assert_eq!(job["files_total"], 4);
     assert!(matches!(job["status"].as_str(), Some("queued" | "running")));
+    // Optional fields without a value are absent, never null (the spec declares them
+    // optional, not nullable).
+    assert!(job.get("finished_at").is_none(), "{job}");
+    assert!(job.get("callback").is_none(), "{job}");
 
     let done = api.wait_final(&id, 30).await;
     assert_eq!(done["status"], "completed", "{done}");
@@ -159,18 +163,38 @@ async fn job_requests_are_validated() {
     let p = problem(api.post_job("bucket=Bad_Name&prefix=a").await, 400).await;
     assert!(p["detail"].as_str().unwrap().contains("bucket"), "{p}");
     let p = problem(
-        api.post_job(&format!("bucket={}&prefix=many/", env.data_bucket))
+        api.post_job(&format!("bucket={}&prefix=a%13b", env.data_bucket))
             .await,
         400,
     )
     .await;
+    assert!(p["detail"].as_str().unwrap().contains("prefix"), "{p}");
+    let p = problem(
+        api.post_job(&format!("bucket={}&prefix=many/", env.data_bucket))
+            .await,
+        422,
+    )
+    .await;
     assert!(p["detail"].as_str().unwrap().contains("more than 2"), "{p}");
-    for (url, why) in [
-        ("http://example.com/hook", "https"),
-        ("https://127.0.0.1/hook", "not public"),
-        ("https://169.254.169.254/latest/meta-data", "not public"),
-        ("https://localhost/hook", "not public"),
-        ("not a url", "URL"),
+    let p = problem(
+        api.post_job("bucket=no-such-bucket-here&prefix=a/").await,
+        403,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("bucket"), "{p}");
+    // The schema states what a callback URL looks like (400); a well-formed one that may
+    // not be called is 422.
+    for (url, status, why) in [
+        ("not a url", 400, "callback_url"),
+        ("", 400, "callback_url"),
+        ("http://example.com/hook", 422, "https"),
+        ("https://127.0.0.1/hook", 422, "not public"),
+        (
+            "https://169.254.169.254/latest/meta-data",
+            422,
+            "not public",
+        ),
+        ("https://localhost/hook", 422, "not public"),
     ] {
         let p = problem(
             api.post_job(&format!(
@@ -179,7 +203,7 @@ async fn job_requests_are_validated() {
                 urlencode(url)
             ))
             .await,
-            400,
+            status,
         )
         .await;
         let detail = p["detail"].as_str().unwrap();
@@ -314,8 +338,12 @@ async fn upload_requests_are_validated() {
             "size",
         ),
         (
-            serde_json::json!({"filename": "x.txt", "content_type": "text/plain", "size": 2_000_000}),
-            "size",
+            serde_json::json!({"filename": "x.txt", "content_type": "TEXT/PLAIN", "size": 5}),
+            "content_type",
+        ),
+        (
+            serde_json::json!({"filename": " x.txt", "content_type": "text/plain", "size": 5}),
+            "filename",
         ),
         (
             serde_json::json!({"filename": "x.txt", "content_type": "text/plain", "size": "5"}),
@@ -337,6 +365,17 @@ async fn upload_requests_are_validated() {
         let p = problem(resp, 400).await;
         assert!(p["detail"].as_str().unwrap().contains(field), "{body}: {p}");
     }
+    // Over INGEST_MAX_FILE_BYTES (which the schema cannot know): 413, naming the size.
+    let resp = api
+        .client
+        .post(format!("{}/uploads", api.base))
+        .bearer_auth(API_KEY)
+        .json(&serde_json::json!({"filename": "x.txt", "content_type": "text/plain", "size": 2_000_000_000_u64}))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(resp, 413).await;
+    assert!(p["detail"].as_str().unwrap().contains("size"), "{p}");
     let resp = api
         .client
         .post(format!("{}/uploads", api.base))
@@ -425,5 +464,46 @@ async fn committed_openapi_document_matches_the_code() {
     assert!(
         generated == committed,
         "openapi/ingest.json is out of date: run ./scripts/openapi.sh and commit it"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_405_with_allow_and_a_bare_body_415() {
+    let env = env().await;
+    let api = spawn_api(env.serve_config()).await;
+    for (method, path, allow) in [
+        (reqwest::Method::PUT, "/jobs", "GET, HEAD, POST"),
+        (reqwest::Method::GET, "/uploads", "POST"),
+        (
+            reqwest::Method::DELETE,
+            &*format!("/jobs/{}", uuid::Uuid::new_v4()),
+            "GET, HEAD",
+        ),
+    ] {
+        let resp = api
+            .client
+            .request(method.clone(), format!("{}{path}", api.base))
+            .send()
+            .await
+            .unwrap();
+        let got = resp
+            .headers()
+            .get("allow")
+            .map(|v| v.to_str().unwrap().to_owned());
+        problem(resp, 405).await;
+        assert_eq!(got.as_deref(), Some(allow), "{method} {path}");
+    }
+    let resp = api
+        .client
+        .post(format!("{}/uploads", api.base))
+        .bearer_auth(API_KEY)
+        .body(r#"{"filename": "x.txt", "content_type": "text/plain", "size": 5}"#)
+        .send()
+        .await
+        .unwrap();
+    let p = problem(resp, 415).await;
+    assert!(
+        p["detail"].as_str().unwrap().contains("Content-Type"),
+        "{p}"
     );
 }
