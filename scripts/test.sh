@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, lints, the Rust test suites against a throwaway PostgreSQL
 # and the AWS emulator, the property-based API contract test (scripts/test-contract.sh),
-# and the Terraform suite
+# the web app's unit and browser tests (scripts/test-frontend.sh), and the Terraform suite
 # (scripts/test-terraform.sh) in parallel. Starts what it needs on free ports and stops it
 # on exit, even on failure. Exits non-zero when anything fails.
 #
-# usage: ./scripts/test.sh [all|rust|terraform]   (default: all)
+# usage: ./scripts/test.sh [all|rust|frontend|terraform]   (default: all)
 #   rust       fmt, clippy, cargo test, the contract test
+#   frontend   the web app (lint, types, unit tests, browser tests against the real stack)
 #   terraform  the Terraform suite alone
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 [all|rust|terraform]" >&2
+  echo "usage: $0 [all|rust|frontend|terraform]" >&2
   exit 2
 }
 [ $# -le 1 ] || usage
 what=${1:-all}
-case "$what" in all | rust | terraform) ;; *) usage ;; esac
+case "$what" in all | rust | frontend | terraform) ;; *) usage ;; esac
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -102,6 +103,10 @@ if [ "$what" = all ] || [ "$what" = rust ]; then
   "$root/scripts/test-contract.sh" || failures+=("contract test")
 fi
 
+if [ "$what" = all ] || [ "$what" = frontend ]; then
+  step "web app (lint, types, unit tests, browser tests)"
+  "$root/scripts/test-frontend.sh" || failures+=("web app")
+fi
 
 if [ -n "$tf_pid" ]; then
   step "waiting for the terraform suite"

@@ -59,6 +59,7 @@ def main() -> None:
     )["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
+    origins = os.environ.get("CORPUS_WEB_ORIGINS", "http://127.0.0.1:8080,http://localhost:8080").split(",")
     s3 = boto3.client("s3")
     existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
     for bucket in (landing, data):
@@ -68,7 +69,16 @@ def main() -> None:
         Bucket=landing,
         CORSConfiguration={
             "CORSRules": [
-                {"AllowedMethods": ["PUT"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"], "MaxAgeSeconds": 600}
+                {
+                    # The web app's origin only (scripts/dev.sh serves it on 127.0.0.1:8080;
+                    # the browser tests pass theirs in CORPUS_WEB_ORIGINS), as in AWS where
+                    # the landing bucket admits the site's own name.
+                    "AllowedMethods": ["PUT"],
+                    "AllowedOrigins": origins,
+                    "AllowedHeaders": ["content-type", "content-length", "x-amz-*"],
+                    "ExposeHeaders": ["ETag"],
+                    "MaxAgeSeconds": 600,
+                }
             ]
         },
     )

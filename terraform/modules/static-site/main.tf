@@ -174,16 +174,7 @@ resource "aws_cloudfront_function" "spa" {
   runtime = "cloudfront-js-2.0"
   comment = "Serve index.html for client-side routes"
   publish = true
-  code    = <<-EOT
-    function handler(event) {
-      var request = event.request;
-      var last = request.uri.split('/').pop();
-      if (request.uri === '/' || last.indexOf('.') === -1) {
-        request.uri = '/index.html';
-      }
-      return request;
-    }
-  EOT
+  code    = file("${path.module}/spa-fallback.js")
 }
 
 resource "aws_cloudfront_response_headers_policy" "web" {

@@ -1,0 +1,135 @@
+import { expect, test } from "@playwright/test";
+import { API_KEY, SEED_ID, SEED_TITLE, expectAccessible, setApiKey, unique } from "./fixtures";
+
+test("a search finds the seeded document, highlights the match and opens it", async ({ page }) => {
+  await page.goto("/");
+  await page.getByLabel("Search the corpus").fill("narwhals");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\?q=narwhals$/);
+  const result = page.getByRole("link", { name: SEED_TITLE });
+  await expect(result).toBeVisible();
+  await expect(page.locator("ol.hits mark").first()).toHaveText(/narwhals/i);
+  await expectAccessible(page, "search results");
+  await result.click();
+  await expect(page.getByRole("heading", { level: 1, name: SEED_TITLE })).toBeVisible();
+  await expect(page.getByLabel("Document text")).toContainText("narwhals");
+  await expectAccessible(page, "document");
+});
+
+test("deep links to a document and a job survive a reload", async ({ page }) => {
+  await page.goto(`/documents/${SEED_ID}`);
+  await expect(page.getByRole("heading", { level: 1, name: SEED_TITLE })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1, name: SEED_TITLE })).toBeVisible();
+  await page.goto("/?q=narwhals");
+  await expect(page.getByLabel("Search the corpus")).toHaveValue("narwhals");
+  await expect(page.getByRole("link", { name: SEED_TITLE })).toBeVisible();
+
+  await setApiKey(page, API_KEY);
+  await page.goto("/upload");
+  await page.getByLabel("Choose files").setInputFiles({
+    name: "deep-link.txt",
+    mimeType: "text/plain",
+    buffer: Buffer.from(`Deep link\n\n${unique("anchor")}`),
+  });
+  await page.getByRole("link", { name: "Follow its ingestion job" }).click();
+  await expect(page).toHaveURL(/\/jobs\/[0-9a-f-]{36}$/);
+  const jobUrl = page.url();
+  await page.reload();
+  await expect(page).toHaveURL(jobUrl);
+  await expect(page.getByRole("heading", { level: 1, name: /^Job / })).toBeVisible();
+  await page.goto("/no/such/page");
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+});
+
+test("an upload of three files shows each one's progress and they become searchable", async ({ page }) => {
+  await setApiKey(page, API_KEY);
+  await page.goto("/upload");
+  const words = [unique("lantern"), unique("harbour"), unique("glacier")];
+  // Dropped together onto the drop zone, as a person drags them from a file manager.
+  const files = await page.evaluateHandle((ws) => {
+    const dt = new DataTransfer();
+    ws.forEach((w, i) =>
+      dt.items.add(
+        // ~300 KiB each, so the upload takes long enough to report progress.
+        new File([`Note ${i}\n\n${w} ` + "filler text for the upload. ".repeat(11_000)], `note-${i}.${i === 1 ? "md" : "txt"}`, {
+          type: "text/plain",
+        }),
+      ),
+    );
+    return dt;
+  }, words);
+  await page.locator(".dropzone").dispatchEvent("drop", { dataTransfer: files });
+  const uploads = page.getByRole("list", { name: "Uploads" });
+  for (let i = 0; i < 3; i++) {
+    const item = uploads.getByRole("listitem", { name: `note-${i}.${i === 1 ? "md" : "txt"}` });
+    await expect(item.getByRole("progressbar")).toBeVisible();
+    await expect(item.getByText("Uploaded.")).toBeVisible();
+    await expect(item.getByRole("progressbar")).toHaveAttribute("aria-valuetext", "100%");
+  }
+  // Each upload is a job: follow one to its end, then every file is searchable.
+  await uploads.getByRole("link", { name: "Follow its ingestion job" }).first().click();
+  await expect(page.getByRole("status").filter({ hasText: "Completed" })).toBeVisible({ timeout: 45_000 });
+  for (const w of words) {
+    await expect(async () => {
+      await page.goto(`/?q=${w}`);
+      await expect(page.locator("ol.hits mark").first()).toHaveText(w, { timeout: 2_000 });
+    }).toPass({ timeout: 45_000 });
+  }
+});
+
+test("a file that cannot be ingested shows its reason on the job page", async ({ page }) => {
+  await setApiKey(page, API_KEY);
+  await page.goto("/upload");
+  await page.getByLabel("Choose files").setInputFiles({
+    name: "broken.txt",
+    mimeType: "text/plain",
+    buffer: Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80, 0x81, 0xc3, 0x28]),
+  });
+  await page.getByRole("link", { name: "Follow its ingestion job" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Failed" })).toBeVisible({ timeout: 45_000 });
+  await expect(page.getByRole("heading", { name: "Failed files" })).toBeVisible();
+  await expect(page.locator("ul.errors li")).toContainText(/broken\.txt.*(UTF-8|binary)/);
+  await expectAccessible(page, "failed job");
+});
+
+test("a wrong API key shows a clear error with its request id", async ({ page }) => {
+  await setApiKey(page, "not-the-key");
+  await page.goto("/jobs");
+  await page.getByLabel("Bucket").fill("corpus-data");
+  await page.getByLabel("Prefix").fill("reports/");
+  await page.getByRole("button", { name: "Start job" }).click();
+  const alert = page.getByRole("alert");
+  await expect(alert).toContainText("Missing or invalid API key");
+  await expect(alert).toContainText(/Request id: [0-9a-f-]{36}/);
+  await expect(alert).toContainText("HTTP 401");
+  // The key never appears in the address bar.
+  expect(page.url()).not.toContain("not-the-key");
+});
+
+test("the keyboard reaches everything, with a visible focus", async ({ page }) => {
+  await page.goto("/");
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
+  await expect(page.getByRole("link", { name: "Skip to content" })).toBeInViewport();
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  const focused = page.locator(":focus");
+  await expect(focused).toHaveText("Search");
+  const outline = await focused.evaluate((el) => getComputedStyle(el).outlineStyle);
+  expect(outline).not.toBe("none");
+  await page.getByLabel("Search the corpus").focus();
+  await page.keyboard.type("narwhals");
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("link", { name: SEED_TITLE })).toBeVisible();
+});
+
+test("the file picker is reachable by keyboard and shows its focus", async ({ page }) => {
+  await page.goto("/upload");
+  await page.getByLabel("Choose files").focus();
+  await page.keyboard.press("Shift+Tab");
+  await page.keyboard.press("Tab");
+  await expect(page.getByLabel("Choose files")).toBeFocused();
+  const outline = await page.locator("label[for=files]").evaluate((el) => getComputedStyle(el).outlineStyle);
+  expect(outline).not.toBe("none");
+});

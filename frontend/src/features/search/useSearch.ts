@@ -1,0 +1,18 @@
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { documentsApi, unwrap, type SearchPage } from "../../api/client";
+
+export const PAGE_SIZE = 10;
+
+/** Search hits for `q`, a page at a time (cursor pagination). */
+export function useSearch(q: string) {
+  return useInfiniteQuery({
+    queryKey: ["search", q],
+    enabled: q.trim().length > 0,
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      unwrap<SearchPage>(
+        documentsApi.GET("/search", { params: { query: { q, limit: PAGE_SIZE, cursor: pageParam } } }),
+      ),
+    getNextPageParam: (last) => last.next_cursor,
+  });
+}
