@@ -109,6 +109,7 @@ test("a wrong API key shows a clear error with its request id", async ({ page })
 
 test("the keyboard reaches everything, with a visible focus", async ({ page }) => {
   await page.goto("/");
+  await expect(page.getByRole("heading", { level: 1, name: "Search" })).toBeVisible();
   await page.keyboard.press("Tab");
   await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
   await expect(page.getByRole("link", { name: "Skip to content" })).toBeInViewport();
@@ -132,4 +133,43 @@ test("the file picker is reachable by keyboard and shows its focus", async ({ pa
   await expect(page.getByLabel("Choose files")).toBeFocused();
   const outline = await page.locator("label[for=files]").evaluate((el) => getComputedStyle(el).outlineStyle);
   expect(outline).not.toBe("none");
+});
+
+test("a multi-megabyte document streams in and is shown in windows", async ({ page, request }) => {
+  const marker = unique("iceberg");
+  const paragraph = "The survey ship logged another day of drifting ice and quiet water. ".repeat(40) + "\n\n";
+  const text = `Logbook\n\n${marker}\n\n` + paragraph.repeat(1_500); // ~4 MiB
+  const created = await request.post("/api/documents/documents", {
+    headers: { authorization: `Bearer ${API_KEY}` },
+    data: { title: `Logbook ${marker}`, text },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  await page.goto(`/documents/${id}`);
+  await expect(page.getByRole("heading", { level: 1, name: `Logbook ${marker}` })).toBeVisible();
+  const show = page.getByRole("button", { name: "Show more" });
+  await expect(show).toBeVisible();
+  const textBox = page.getByLabel("Document text");
+  await expect(textBox).toContainText(marker);
+  // Only a window of the text is in the page, however large the document.
+  expect((await textBox.textContent())?.length).toBe(200_000);
+  await show.click();
+  await expect.poll(async () => (await textBox.textContent())?.length).toBe(400_000);
+  await expect(page.getByText(/Showing 391 KiB of \d\.\d MiB/)).toBeVisible();
+});
+
+test("every API call carries its own request id", async ({ page }) => {
+  const ids: string[] = [];
+  page.on("request", (r) => {
+    if (new URL(r.url()).pathname.startsWith("/api/")) ids.push(r.headers()["x-request-id"] ?? "missing");
+  });
+  await page.goto("/?q=narwhals");
+  await expect(page.getByRole("link", { name: SEED_TITLE })).toBeVisible();
+  await page.goto("/jobs");
+  await expect(page.getByRole("heading", { name: "Recent jobs" })).toBeVisible();
+  await page.goto(`/documents/${SEED_ID}`);
+  await expect(page.getByLabel("Document text")).toContainText("narwhals");
+  expect(ids.length).toBeGreaterThanOrEqual(4);
+  for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+  expect(new Set(ids).size).toBe(ids.length);
 });
