@@ -223,7 +223,10 @@ PY2
 check "deploy-hook bootstrap.zip is exactly bootstrap/handler.py" hook_zip_matches
 
 usage_errors() {
-  expect_exit 2 "usage: scripts/tf.sh" "$here/tf.sh" &&
+  expect_exit 2 "usage: scripts/tf.sh <plan\|apply\|destroy> <env> \[--allow-destroy\].*every root" "$here/tf.sh" &&
+    expect_exit 2 "<env> <resource> .*one root" "$here/tf.sh" plan &&
+    expect_exit 2 "unknown env nowhere" "$here/tf.sh" plan nowhere &&
+    expect_exit 2 "unknown action" "$here/tf.sh" show test --detailed-exitcode &&
     expect_exit 2 "usage: scripts/tf.sh" "$here/tf.sh" apply nowhere data &&
     expect_exit 2 "test: base network data" "$here/tf.sh" plan test nosuchroot &&
     expect_exit 2 "usage: scripts/tf.sh" "$here/tf.sh" apply test services --force &&
@@ -256,7 +259,8 @@ bg_wait
 
 bg_start "deploy.sh plan shared: no changes (-detailed-exitcode)" "$here/deploy.sh" plan shared --detailed-exitcode
 bg_start "deploy.sh plan test: no changes (-detailed-exitcode)" "$here/deploy.sh" plan test --detailed-exitcode
-bg_start "deploy.sh plan local: no changes (-detailed-exitcode)" "$here/deploy.sh" plan local --detailed-exitcode
+# The environment form of tf.sh (every root of local, in dependency order).
+bg_start "tf.sh plan local (every root): no changes (-detailed-exitcode)" "$here/tf.sh" plan local --detailed-exitcode
 bg_wait
 
 # Terraform and CodeDeploy do not fight: do to each blue/green service what a deployment does

@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
-# Run one Terraform root: scripts/tf.sh <plan|apply|destroy> <env> <resource> [options]
+# Run Terraform for a whole environment or one of its roots:
+#
+#   scripts/tf.sh <plan|apply|destroy> <env> [options]              every root of <env>, in
+#                                                                    dependency order (as
+#                                                                    scripts/deploy.sh)
+#   scripts/tf.sh <plan|apply|destroy> <env> <resource> [options]   one root
 #
 #   plan     init, then terraform plan
 #   apply    init, save a plan, refuse it when it deletes or replaces a stateful or
@@ -23,7 +28,8 @@ repo="$(corpus_repo_root)"
 usage() {
   local e
   {
-    echo "usage: scripts/tf.sh <plan|apply|destroy> <env> <resource> [--allow-destroy] [--detailed-exitcode]"
+    echo "usage: scripts/tf.sh <plan|apply|destroy> <env> [--allow-destroy] [--detailed-exitcode]   (every root, in dependency order)"
+    echo "       scripts/tf.sh <plan|apply|destroy> <env> <resource> [--allow-destroy] [--detailed-exitcode]   (one root)"
     for e in $(corpus_tf_envs); do
       echo "  $e: $(corpus_tf_roots "$e" | tr '\n' ' ')"
     done
@@ -31,7 +37,13 @@ usage() {
   exit 2
 }
 
-[[ $# -ge 3 ]] || usage
+[[ $# -ge 2 ]] || usage
+# The environment form: no resource (the third word, if any, is an option).
+if [[ $# -eq 2 || "$3" == --* ]]; then
+  case "$1" in plan | apply | destroy) ;; *) echo "tf.sh: unknown action $1" >&2; usage ;; esac
+  corpus_tf_is_env "$2" || { echo "tf.sh: unknown env $2" >&2; usage; }
+  exec "$here/deploy.sh" "$@"
+fi
 action="$1" env="$2" resource="$3"
 shift 3
 allow_destroy=false
