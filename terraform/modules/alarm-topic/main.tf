@@ -9,7 +9,8 @@ resource "aws_sns_topic" "this" {
   tags = merge(var.tags, { Name = var.name })
 }
 
-# CloudWatch alarms and CodeDeploy of this account may publish; nothing else.
+# CloudWatch alarms, CodeDeploy, EventBridge and CodeStar Notifications (pipeline events)
+# of this account may publish; nothing else.
 data "aws_iam_policy_document" "topic" {
   statement {
     sid       = "AccountServicesPublish"
@@ -18,7 +19,7 @@ data "aws_iam_policy_document" "topic" {
 
     principals {
       type        = "Service"
-      identifiers = ["cloudwatch.amazonaws.com", "codedeploy.amazonaws.com", "events.amazonaws.com"]
+      identifiers = ["cloudwatch.amazonaws.com", "codedeploy.amazonaws.com", "events.amazonaws.com", "codestar-notifications.amazonaws.com"]
     }
 
     condition {

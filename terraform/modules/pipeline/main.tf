@@ -21,6 +21,22 @@ locals {
   emulator_location = var.emulator_compatible ? "codepipeline" : null
   # moto ignores a project's encryption key and always answers with alias/aws/s3.
   build_encryption_key = var.emulator_compatible ? null : module.key.key_arn
+
+  # The build image (.ci/Dockerfile): every project but the image build itself runs in it.
+  # Its tag is derived from the files the image is built from, exactly as .ci/image-tag.sh
+  # computes it, so a change of .ci/Dockerfile or the Python requirements is a new tag.
+  repo_root          = "${path.module}/../../.."
+  build_image_inputs = concat([".ci/Dockerfile"], sort(tolist(fileset(local.repo_root, "scripts/requirements*.txt"))))
+  build_image_tag = coalesce(var.build_image_tag, substr(sha256(join("", [
+    for f in local.build_image_inputs : filesha256("${local.repo_root}/${f}")
+  ])), 0, 16))
+  build_image = "${var.build_image_repository.url}:${local.build_image_tag}"
+
+  # Where the standalone projects (image build, pull-request gate) fetch the repository.
+  repository_url = local.codestar ? "https://github.com/${var.source_config.repository}.git" : "https://git-codecommit.${local.region}.amazonaws.com/v1/repos/${var.source_config.repository}"
+
+  # Environment URLs (the approval message links to the environment before it).
+  previous_env = { for i, e in var.environments : e.name => i == 0 ? null : var.environments[i - 1] }
 }
 
 # ---------------------------------------------------------------------------------------
@@ -31,7 +47,7 @@ module "key" {
 
   name                = "${var.name}-artifacts"
   description         = "Artifacts, build logs and notifications of ${var.name}"
-  service_principals  = ["s3", "logs", "sns", "codepipeline", "codebuild"]
+  service_principals  = ["s3", "logs", "sns", "codepipeline", "codebuild", "events", "codestar-notifications"]
   user_principal_arns = local.deploy_roles
   tags                = var.tags
 }
@@ -84,7 +100,7 @@ resource "aws_cloudwatch_log_group" "builds" {
 }
 
 # ---------------------------------------------------------------------------------------
-# Build project: tests, images, one task definition + appspec per service and environment
+# Build projects: backend (tests, images, deployment files) and web app, in the build image
 # ---------------------------------------------------------------------------------------
 data "aws_iam_policy_document" "codebuild_assume" {
   statement {
@@ -101,9 +117,9 @@ data "aws_iam_policy_document" "codebuild_assume" {
   }
 }
 
-# What every CodeBuild project of the pipeline needs: its logs, the artifacts, the key, and
-# the deployment settings the environments publish in SSM.
-data "aws_iam_policy_document" "codebuild_common" {
+# What every CodeBuild project of the pipeline needs: its logs, the artifacts and build
+# caches, the key, and pulling the build image.
+data "aws_iam_policy_document" "codebuild_base" {
   statement {
     sid       = "Logs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
@@ -112,7 +128,7 @@ data "aws_iam_policy_document" "codebuild_common" {
 
   statement {
     sid       = "Artifacts"
-    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:GetBucketLocation"]
+    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:GetBucketLocation", "s3:GetBucketAcl"]
     resources = [module.artifacts.arn, "${module.artifacts.arn}/*"]
   }
 
@@ -121,6 +137,29 @@ data "aws_iam_policy_document" "codebuild_common" {
     actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:ReEncrypt*"]
     resources = [module.key.key_arn]
   }
+
+  statement {
+    sid       = "EcrLogin"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "PullBuildImage"
+    actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+    resources = [var.build_image_repository.arn]
+  }
+
+  statement {
+    sid       = "ImageKey"
+    actions   = ["kms:Decrypt", "kms:DescribeKey"]
+    resources = [var.ecr_kms_key_arn]
+  }
+}
+
+# ... plus the deployment settings the environments publish in SSM, and their deploy roles.
+data "aws_iam_policy_document" "codebuild_common" {
+  source_policy_documents = [data.aws_iam_policy_document.codebuild_base.json]
 
   statement {
     sid       = "DeploymentSettings"
@@ -149,12 +188,6 @@ data "aws_iam_policy_document" "build" {
   source_policy_documents = [data.aws_iam_policy_document.codebuild_common.json]
 
   statement {
-    sid       = "EcrLogin"
-    actions   = ["ecr:GetAuthorizationToken"]
-    resources = ["*"]
-  }
-
-  statement {
     sid = "EcrPush"
     actions = [
       "ecr:BatchCheckLayerAvailability",
@@ -170,7 +203,7 @@ data "aws_iam_policy_document" "build" {
   }
 
   statement {
-    sid       = "ImageKey"
+    sid       = "ImageKeyWrite"
     actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]
     resources = [var.ecr_kms_key_arn]
   }
@@ -193,10 +226,10 @@ resource "aws_iam_role_policy" "build" {
 resource "aws_codebuild_project" "build" {
   # checkov:skip=CKV_AWS_316:Privileged mode is required to run the Docker daemon that builds the service images; the project runs only the repository's own buildspec.
   name           = "${var.name}-build"
-  description    = "Tests, builds and pushes the service images; renders task definitions and appspecs"
+  description    = "Runs ./scripts/test.sh, builds and pushes the service images, renders task definitions and appspecs, builds the deploy-hook Lambda"
   service_role   = aws_iam_role.build.arn
   encryption_key = local.build_encryption_key
-  build_timeout  = 90
+  build_timeout  = 120
 
   artifacts {
     type     = "CODEPIPELINE"
@@ -209,11 +242,18 @@ resource "aws_codebuild_project" "build" {
     buildspec = "buildspec.yml"
   }
 
+  # cargo registry + target dir (buildspec.yml lists the paths).
+  cache {
+    type     = "S3"
+    location = "${module.artifacts.id}/cache/build"
+  }
+
   environment {
-    type            = "LINUX_CONTAINER"
-    compute_type    = var.build_compute_type
-    image           = var.build_image
-    privileged_mode = true
+    type                        = "LINUX_CONTAINER"
+    compute_type                = var.build_compute_type
+    image                       = local.build_image
+    image_pull_credentials_type = "SERVICE_ROLE"
+    privileged_mode             = true
 
     environment_variable {
       name  = "DEPLOY_ENVIRONMENTS"
@@ -262,18 +302,92 @@ resource "aws_codebuild_project" "build" {
   tags = var.tags
 }
 
+resource "aws_iam_role" "web" {
+  name               = "${var.name}-web"
+  assume_role_policy = data.aws_iam_policy_document.codebuild_assume.json
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "web" {
+  name   = "web"
+  role   = aws_iam_role.web.id
+  policy = data.aws_iam_policy_document.codebuild_base.json
+}
+
+resource "aws_codebuild_project" "web" {
+  name           = "${var.name}-web"
+  description    = "Web app: npm ci, npm test, npm run build (frontend/buildspec.yml); the output is published per environment"
+  service_role   = aws_iam_role.web.arn
+  encryption_key = local.build_encryption_key
+  build_timeout  = 30
+
+  artifacts {
+    type     = "CODEPIPELINE"
+    location = local.emulator_location
+  }
+
+  source {
+    type      = "CODEPIPELINE"
+    location  = local.emulator_location
+    buildspec = "frontend/buildspec.yml"
+  }
+
+  cache {
+    type     = "S3"
+    location = "${module.artifacts.id}/cache/web"
+  }
+
+  environment {
+    type                        = "LINUX_CONTAINER"
+    compute_type                = "BUILD_GENERAL1_MEDIUM"
+    image                       = local.build_image
+    image_pull_credentials_type = "SERVICE_ROLE"
+  }
+
+  logs_config {
+    cloudwatch_logs {
+      group_name  = aws_cloudwatch_log_group.builds.name
+      stream_name = "web"
+    }
+  }
+
+  tags = var.tags
+}
+
 # ---------------------------------------------------------------------------------------
-# Helper projects per environment: migrations before the deployment, smoke test after it
+# Helper projects per environment, each with a role of its own environment only:
+# migrations and the hook Lambda before the deployment, workers, web app and smoke test
+# after it
 # ---------------------------------------------------------------------------------------
 resource "aws_iam_role" "ops" {
-  name               = "${var.name}-ops"
+  for_each = local.envs
+
+  name               = "${var.name}-ops-${each.key}"
   assume_role_policy = data.aws_iam_policy_document.codebuild_assume.json
 
   tags = var.tags
 }
 
 data "aws_iam_policy_document" "ops" {
-  source_policy_documents = [data.aws_iam_policy_document.codebuild_common.json]
+  for_each = local.envs
+
+  source_policy_documents = [data.aws_iam_policy_document.codebuild_base.json]
+
+  statement {
+    sid       = "DeploymentSettings"
+    actions   = ["ssm:GetParameter", "ssm:GetParameters"]
+    resources = ["arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/corpus/${each.key}/*"]
+  }
+
+  dynamic "statement" {
+    for_each = each.value.deploy_role_arn == null ? [] : [each.value.deploy_role_arn]
+    content {
+      sid       = "AssumeDeployRole"
+      actions   = ["sts:AssumeRole"]
+      resources = [statement.value]
+    }
+  }
 
   statement {
     sid       = "RegisterMigrationTaskDefinition"
@@ -282,53 +396,106 @@ data "aws_iam_policy_document" "ops" {
   }
 
   statement {
-    sid     = "RunMigrationTask"
-    actions = ["ecs:RunTask"]
-    resources = [for e in var.environments :
-    "arn:${local.partition}:ecs:${local.region}:${local.env_account[e.name]}:task-definition/corpus-${e.name}-${var.migrate_service}-migrate:*"]
+    sid       = "RunMigrationTask"
+    actions   = ["ecs:RunTask"]
+    resources = ["arn:${local.partition}:ecs:${local.region}:${local.env_account[each.key]}:task-definition/corpus-${each.key}-${var.migrate_service}-migrate:*"]
   }
 
   statement {
-    sid     = "WatchMigrationTask"
-    actions = ["ecs:DescribeTasks"]
-    resources = [for e in var.environments :
-    "arn:${local.partition}:ecs:${local.region}:${local.env_account[e.name]}:task/corpus-${e.name}/*"]
+    sid       = "WatchMigrationTask"
+    actions   = ["ecs:DescribeTasks"]
+    resources = ["arn:${local.partition}:ecs:${local.region}:${local.env_account[each.key]}:task/corpus-${each.key}/*"]
   }
 
-  statement {
-    sid     = "RollWorkers"
-    actions = ["ecs:UpdateService", "ecs:DescribeServices"]
-    resources = flatten([for e in var.environments : [for w, _ in var.workers :
-    "arn:${local.partition}:ecs:${local.region}:${local.env_account[e.name]}:service/corpus-${e.name}/${w}"]])
+  dynamic "statement" {
+    for_each = length(var.workers) > 0 ? [1] : []
+    content {
+      sid       = "RollWorkers"
+      actions   = ["ecs:UpdateService", "ecs:DescribeServices"]
+      resources = [for w, _ in var.workers : "arn:${local.partition}:ecs:${local.region}:${local.env_account[each.key]}:service/corpus-${each.key}/${w}"]
+    }
   }
 
   statement {
     sid     = "PassMigrationAndWorkerRoles"
     actions = ["iam:PassRole"]
-    resources = flatten([for e in var.environments : [for s in concat([var.migrate_service], keys(var.workers)) :
-    "arn:${local.partition}:iam::${local.env_account[e.name]}:role/corpus-${e.name}-${s}-*"]])
+    resources = [for s in concat([var.migrate_service], keys(var.workers)) :
+    "arn:${local.partition}:iam::${local.env_account[each.key]}:role/corpus-${each.key}-${s}-*"]
     condition {
       test     = "StringEquals"
       variable = "iam:PassedToService"
       values   = ["ecs-tasks.amazonaws.com"]
     }
   }
+
+  # scripts/publish-deploy-hook.sh: the environment's CodeDeploy hook Lambdas.
+  statement {
+    sid       = "PublishDeployHook"
+    actions   = ["lambda:UpdateFunctionCode", "lambda:GetFunction", "lambda:GetFunctionConfiguration"]
+    resources = ["arn:${local.partition}:lambda:${local.region}:${local.env_account[each.key]}:function:CodeDeployHook_corpus-${each.key}-*"]
+  }
+
+  # buildspecs/publish-web.yml: the environment's web bucket and its CloudFront distribution
+  # (CloudFront ARNs carry only the distribution ID, which the frontend root publishes in SSM).
+  statement {
+    sid       = "PublishWebBucket"
+    actions   = ["s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = ["arn:${local.partition}:s3:::corpus-${each.key}-web*", "arn:${local.partition}:s3:::corpus-${each.key}-web*/*"]
+  }
+
+  statement {
+    sid       = "PublishWebKey"
+    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["arn:${local.partition}:kms:${local.region}:${local.env_account[each.key]}:key/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${local.region}.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid       = "InvalidateWeb"
+    actions   = ["cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"]
+    resources = ["arn:${local.partition}:cloudfront::${local.env_account[each.key]}:distribution/*"]
+  }
 }
 
 resource "aws_iam_role_policy" "ops" {
-  name   = "ops"
-  role   = aws_iam_role.ops.id
-  policy = data.aws_iam_policy_document.ops.json
-}
-
-resource "aws_codebuild_project" "migrate" {
   for_each = local.envs
 
-  name           = "${var.name}-migrate-${each.key}"
-  description    = "Runs the migrations of the release in ${each.key} (one-off ECS task)"
-  service_role   = aws_iam_role.ops.arn
+  name   = "ops"
+  role   = aws_iam_role.ops[each.key].id
+  policy = data.aws_iam_policy_document.ops[each.key].json
+}
+
+locals {
+  # Helper project kind => buildspec, timeout, whether it reads the source (for scripts/)
+  # besides the build output.
+  helpers = merge(
+    {
+      migrate     = { buildspec = "migrate.yml", timeout = 30, description = "Runs the migrations of the release (one-off ECS task)" }
+      hook        = { buildspec = "publish-hook.yml", timeout = 15, description = "Publishes the deploy-hook Lambda of the release (scripts/publish-deploy-hook.sh)" }
+      publish-web = { buildspec = "publish-web.yml", timeout = 15, description = "Publishes the web app of the release to the environment's bucket and invalidates its distribution" }
+      smoke       = { buildspec = "smoke.yml", timeout = 15, description = "Smoke test after the deployment" }
+    },
+    length(var.workers) > 0 ? {
+      roll = { buildspec = "roll-workers.yml", timeout = 30, description = "Rolls the queue workers to the release" }
+    } : {},
+  )
+  helper_projects = merge([for env in keys(local.envs) : {
+    for kind, h in local.helpers : "${kind}-${env}" => merge(h, { kind = kind, env = env })
+  }]...)
+}
+
+resource "aws_codebuild_project" "helper" {
+  for_each = local.helper_projects
+
+  name           = "${var.name}-${each.key}"
+  description    = "${each.value.description} in ${each.value.env}"
+  service_role   = aws_iam_role.ops[each.value.env].arn
   encryption_key = local.build_encryption_key
-  build_timeout  = 30
+  build_timeout  = each.value.timeout
 
   artifacts {
     type     = "CODEPIPELINE"
@@ -338,68 +505,23 @@ resource "aws_codebuild_project" "migrate" {
   source {
     type      = "CODEPIPELINE"
     location  = local.emulator_location
-    buildspec = file("${path.module}/buildspecs/migrate.yml")
+    buildspec = file("${path.module}/buildspecs/${each.value.buildspec}")
   }
 
   environment {
-    type         = "LINUX_CONTAINER"
-    compute_type = "BUILD_GENERAL1_SMALL"
-    image        = var.build_image
+    type                        = "LINUX_CONTAINER"
+    compute_type                = "BUILD_GENERAL1_SMALL"
+    image                       = local.build_image
+    image_pull_credentials_type = "SERVICE_ROLE"
 
     environment_variable {
       name  = "ENVIRONMENT"
-      value = each.key
-    }
-
-    environment_variable {
-      name  = "MIGRATE_SERVICE"
-      value = var.migrate_service
+      value = each.value.env
     }
 
     environment_variable {
       name  = "DEPLOY_ROLE_ARN"
-      value = each.value.deploy_role_arn == null ? "none" : each.value.deploy_role_arn
-    }
-  }
-
-  logs_config {
-    cloudwatch_logs {
-      group_name  = aws_cloudwatch_log_group.builds.name
-      stream_name = "migrate-${each.key}"
-    }
-  }
-
-  tags = var.tags
-}
-
-resource "aws_codebuild_project" "smoke" {
-  for_each = local.envs
-
-  name           = "${var.name}-smoke-${each.key}"
-  description    = "Smoke test of ${each.key} after its deployment"
-  service_role   = aws_iam_role.ops.arn
-  encryption_key = local.build_encryption_key
-  build_timeout  = 15
-
-  artifacts {
-    type     = "CODEPIPELINE"
-    location = local.emulator_location
-  }
-
-  source {
-    type      = "CODEPIPELINE"
-    location  = local.emulator_location
-    buildspec = file("${path.module}/buildspecs/smoke.yml")
-  }
-
-  environment {
-    type         = "LINUX_CONTAINER"
-    compute_type = "BUILD_GENERAL1_SMALL"
-    image        = var.build_image
-
-    environment_variable {
-      name  = "ENVIRONMENT"
-      value = each.key
+      value = coalesce(local.envs[each.value.env].deploy_role_arn, "none")
     }
 
     environment_variable {
@@ -408,66 +530,20 @@ resource "aws_codebuild_project" "smoke" {
     }
 
     environment_variable {
-      name  = "DEPLOY_ROLE_ARN"
-      value = each.value.deploy_role_arn == null ? "none" : each.value.deploy_role_arn
-    }
-  }
-
-  logs_config {
-    cloudwatch_logs {
-      group_name  = aws_cloudwatch_log_group.builds.name
-      stream_name = "smoke-${each.key}"
-    }
-  }
-
-  tags = var.tags
-}
-
-resource "aws_codebuild_project" "roll" {
-  for_each = length(var.workers) > 0 ? local.envs : {}
-
-  name           = "${var.name}-roll-${each.key}"
-  description    = "Rolls the queue workers of ${each.key} to the release"
-  service_role   = aws_iam_role.ops.arn
-  encryption_key = local.build_encryption_key
-  build_timeout  = 30
-
-  artifacts {
-    type     = "CODEPIPELINE"
-    location = local.emulator_location
-  }
-
-  source {
-    type      = "CODEPIPELINE"
-    location  = local.emulator_location
-    buildspec = file("${path.module}/buildspecs/roll-workers.yml")
-  }
-
-  environment {
-    type         = "LINUX_CONTAINER"
-    compute_type = "BUILD_GENERAL1_SMALL"
-    image        = var.build_image
-
-    environment_variable {
-      name  = "ENVIRONMENT"
-      value = each.key
-    }
-
-    environment_variable {
       name  = "WORKERS"
       value = join(" ", [for w, img in var.workers : "${w}=${img}"])
     }
 
     environment_variable {
-      name  = "DEPLOY_ROLE_ARN"
-      value = each.value.deploy_role_arn == null ? "none" : each.value.deploy_role_arn
+      name  = "MIGRATE_SERVICE"
+      value = var.migrate_service
     }
   }
 
   logs_config {
     cloudwatch_logs {
       group_name  = aws_cloudwatch_log_group.builds.name
-      stream_name = "roll-${each.key}"
+      stream_name = each.key
     }
   }
 
@@ -501,6 +577,24 @@ resource "aws_iam_role" "pipeline" {
 
 locals {
   same_account_envs = [for e in var.environments : e.name if e.deploy_role_arn == null]
+
+  source_configuration = local.codestar ? {
+    ConnectionArn        = var.source_config.connection_arn
+    FullRepositoryId     = var.source_config.repository
+    BranchName           = var.source_config.branch
+    OutputArtifactFormat = "CODE_ZIP"
+    DetectChanges        = "true"
+    } : {
+    RepositoryName       = var.source_config.repository
+    BranchName           = var.source_config.branch
+    PollForSourceChanges = "false"
+  }
+
+  # What the approver is asked: the commit, and where it runs now.
+  approval_message = { for e in var.environments : e.name => join(" ", compact([
+    "Promote commit #{SourceVariables.CommitId} to ${e.name}?",
+    local.previous_env[e.name] == null ? null : "It passed migrations, blue/green and the smoke test in ${local.previous_env[e.name].name}: ${coalesce(local.previous_env[e.name].url, "(no URL configured)")}",
+  ])) }
 }
 
 data "aws_iam_policy_document" "pipeline" {
@@ -545,10 +639,9 @@ data "aws_iam_policy_document" "pipeline" {
     sid     = "RunBuilds"
     actions = ["codebuild:StartBuild", "codebuild:BatchGetBuilds"]
     resources = concat(
-      [aws_codebuild_project.build.arn],
-      [for p in aws_codebuild_project.migrate : p.arn],
-      [for p in aws_codebuild_project.smoke : p.arn],
-      [for p in aws_codebuild_project.roll : p.arn],
+      [aws_codebuild_project.build.arn, aws_codebuild_project.web.arn],
+      [for p in aws_codebuild_project.helper : p.arn],
+      [for p in aws_codebuild_project.infra : p.arn],
     )
   }
 
@@ -646,18 +739,9 @@ resource "aws_codepipeline" "this" {
       owner            = "AWS"
       provider         = var.source_config.provider
       version          = "1"
+      namespace        = "SourceVariables"
       output_artifacts = ["SourceOutput"]
-      configuration = local.codestar ? {
-        ConnectionArn        = var.source_config.connection_arn
-        FullRepositoryId     = var.source_config.repository
-        BranchName           = var.source_config.branch
-        OutputArtifactFormat = "CODE_ZIP"
-        DetectChanges        = "true"
-        } : {
-        RepositoryName       = var.source_config.repository
-        BranchName           = var.source_config.branch
-        PollForSourceChanges = "false"
-      }
+      configuration    = local.source_configuration
     }
   }
 
@@ -675,6 +759,21 @@ resource "aws_codepipeline" "this" {
       configuration = {
         ProjectName = aws_codebuild_project.build.name
       }
+      run_order = 1
+    }
+
+    action {
+      name             = "BuildWeb"
+      category         = "Build"
+      owner            = "AWS"
+      provider         = "CodeBuild"
+      version          = "1"
+      input_artifacts  = ["SourceOutput"]
+      output_artifacts = ["WebOutput"]
+      configuration = {
+        ProjectName = aws_codebuild_project.web.name
+      }
+      run_order = 1
     }
   }
 
@@ -683,7 +782,8 @@ resource "aws_codepipeline" "this" {
     content {
       name = "Deploy-${stage.value.name}"
 
-      # A manual approval, when asked for, is the first action of the stage.
+      # A manual approval, when asked for, is the first action of the stage: nothing of
+      # the environment runs before it.
       dynamic "action" {
         for_each = stage.value.approval ? [1] : []
         content {
@@ -693,8 +793,9 @@ resource "aws_codepipeline" "this" {
           provider = "Manual"
           version  = "1"
           configuration = {
-            NotificationArn = module.notifications.arn
-            CustomData      = "Promote the release tested in the previous environment to ${stage.value.name}?"
+            NotificationArn    = module.notifications.arn
+            CustomData         = local.approval_message[stage.value.name]
+            ExternalEntityLink = coalesce(try(local.previous_env[stage.value.name].url, null), "https://${local.region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${var.name}/view")
           }
           run_order = 1
         }
@@ -708,7 +809,22 @@ resource "aws_codepipeline" "this" {
         version         = "1"
         input_artifacts = ["BuildOutput"]
         configuration = {
-          ProjectName = aws_codebuild_project.migrate[stage.value.name].name
+          ProjectName = aws_codebuild_project.helper["migrate-${stage.value.name}"].name
+        }
+        run_order = 2
+      }
+
+      # The hook Lambda of the release must be live before CodeDeploy invokes it.
+      action {
+        name            = "PublishHook"
+        category        = "Build"
+        owner           = "AWS"
+        provider        = "CodeBuild"
+        version         = "1"
+        input_artifacts = ["SourceOutput", "BuildOutput"]
+        configuration = {
+          ProjectName   = aws_codebuild_project.helper["hook-${stage.value.name}"].name
+          PrimarySource = "SourceOutput"
         }
         run_order = 2
       }
@@ -745,10 +861,24 @@ resource "aws_codepipeline" "this" {
           version         = "1"
           input_artifacts = ["BuildOutput"]
           configuration = {
-            ProjectName = aws_codebuild_project.roll[stage.value.name].name
+            ProjectName = aws_codebuild_project.helper["roll-${stage.value.name}"].name
           }
           run_order = 3
         }
+      }
+
+      # The web app goes out once the backend it calls is live.
+      action {
+        name            = "PublishWeb"
+        category        = "Build"
+        owner           = "AWS"
+        provider        = "CodeBuild"
+        version         = "1"
+        input_artifacts = ["WebOutput"]
+        configuration = {
+          ProjectName = aws_codebuild_project.helper["publish-web-${stage.value.name}"].name
+        }
+        run_order = 4
       }
 
       action {
@@ -759,9 +889,9 @@ resource "aws_codepipeline" "this" {
         version         = "1"
         input_artifacts = ["BuildOutput"]
         configuration = {
-          ProjectName = aws_codebuild_project.smoke[stage.value.name].name
+          ProjectName = aws_codebuild_project.helper["smoke-${stage.value.name}"].name
         }
-        run_order = 4
+        run_order = 5
       }
     }
   }

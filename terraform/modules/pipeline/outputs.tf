@@ -29,11 +29,34 @@ output "pipeline_role_arn" {
 }
 
 output "helper_role_arns" {
-  description = "Roles of the build and helper (migrate, smoke) projects."
-  value       = { build = aws_iam_role.build.arn, ops = aws_iam_role.ops.arn }
+  description = "Roles of the build projects (build, web, image) and of each environment's helper projects (ops-<env>: migrate, hook, workers, web publishing, smoke); deploy roles of other accounts trust the ops roles."
+  value = merge(
+    { build = aws_iam_role.build.arn, web = aws_iam_role.web.arn, image = aws_iam_role.image.arn },
+    { for e, r in aws_iam_role.ops : "ops-${e}" => r.arn },
+  )
+}
+
+output "build_image" {
+  description = "Build image (repository:tag) every project of the pipeline runs in; the image project must have pushed it before the first run."
+  value       = local.build_image
+}
+
+output "image_project" {
+  description = "CodeBuild project that builds and pushes the build image (start it by hand when bootstrapping)."
+  value       = aws_codebuild_project.image.name
+}
+
+output "pull_request_project" {
+  description = "CodeBuild project gating pull requests (null without it)."
+  value       = one(aws_codebuild_project.pr[*].name)
+}
+
+output "infrastructure_pipeline_name" {
+  description = "Name of the Terraform pipeline (null against the emulator or without it)."
+  value       = one(aws_codepipeline.infra[*].name)
 }
 
 output "notification_topic_arn" {
-  description = "Topic told about manual approvals."
+  description = "Topic told about manual approvals, pipeline failures and successes, failed deployments."
   value       = module.notifications.arn
 }

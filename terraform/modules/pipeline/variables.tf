@@ -42,12 +42,13 @@ variable "ecr_kms_key_arn" {
 }
 
 variable "environments" {
-  description = "Deployment targets in order. Each: name (test, prod), approval (a manual approval before it), account_id (null: the pipeline's account), deploy_role_arn (role in that account that the deploy actions and helper builds assume; null: same account). The environment's roots publish what a deployment needs in SSM under /corpus/<env>/deploy/."
+  description = "Deployment targets in order. Each: name (test, prod), approval (a manual approval before it), account_id (null: the pipeline's account), deploy_role_arn (role in that account that the deploy actions and helper builds assume; null: same account), url (public URL of the environment; the approval of the next environment links to it). The environment's roots publish what a deployment needs in SSM under /corpus/<env>/deploy/."
   type = list(object({
     name            = string
     approval        = optional(bool, false)
     account_id      = optional(string)
     deploy_role_arn = optional(string)
+    url             = optional(string)
   }))
 
   validation {
@@ -74,10 +75,42 @@ variable "migrate_service" {
   default     = "documents"
 }
 
-variable "build_image" {
-  description = "CodeBuild image of the build and helper projects."
+variable "build_image_repository" {
+  description = "ECR repository of the build image (.ci/Dockerfile): { url, arn }. The image project pushes to it; every other project of the pipeline runs in it."
+  type = object({
+    url = string
+    arn = string
+  })
+}
+
+variable "build_image_tag" {
+  description = "Tag of the build image the projects run in. null: derived from .ci/Dockerfile and scripts/requirements*.txt, exactly as .ci/image-tag.sh computes it (the tag the image project pushes)."
+  type        = string
+  default     = null
+}
+
+variable "image_builder_image" {
+  description = "Standard CodeBuild image that builds the build image (it needs only Docker)."
   type        = string
   default     = "aws/codebuild/amazonlinux2-x86_64-standard:5.0"
+}
+
+variable "pull_request_gate" {
+  description = "Run ./scripts/test.sh on every pull request to the branch and report the status to the repository (GitHub through the CodeConnections connection; ignored for CodeCommit)."
+  type        = bool
+  default     = true
+}
+
+variable "infrastructure_pipeline" {
+  description = "A second pipeline for Terraform changes: on a push that changes terraform/, plan test and prod (plans kept as artifacts), apply test, then prod after a manual approval. Needs a CodeStarSourceConnection source (file path triggers)."
+  type        = bool
+  default     = true
+}
+
+variable "infrastructure_policy_arn" {
+  description = "Managed policy of the role that runs Terraform in the infrastructure pipeline (it creates every kind of resource; with per-environment role_arn in config/<env>.yaml it only needs to assume those)."
+  type        = string
+  default     = "arn:aws:iam::aws:policy/AdministratorAccess"
 }
 
 variable "build_compute_type" {
@@ -87,7 +120,7 @@ variable "build_compute_type" {
 }
 
 variable "notification_emails" {
-  description = "Addresses told about manual approvals and failed executions."
+  description = "Addresses told about manual approvals, failed and succeeded executions and failed or stopped deployments."
   type        = list(string)
   default     = []
 }
