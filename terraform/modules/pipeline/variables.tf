@@ -138,7 +138,7 @@ variable "log_retention_days" {
 }
 
 variable "emulator_compatible" {
-  description = "Against the local AWS emulator only: skip the CodePipeline pipeline itself (and its CodeCommit trigger), whose GetPipeline answer moto encodes in a way the provider cannot read, give the CodeBuild projects' CODEPIPELINE source and artifacts a location, which moto requires and AWS ignores, and leave their encryption key to the default, which is all moto stores."
+  description = "Against the local AWS emulator only: skip what moto cannot create or read back (both CodePipeline pipelines, whose GetPipeline answer the provider cannot read, their CodeCommit trigger and CodeStar notification rules, the CodeBuild webhooks and source credential, the AWS managed policy of the Terraform role), give the CodeBuild projects' CODEPIPELINE source and artifacts a location, which moto requires and AWS ignores, and leave their encryption key to the default, which is all moto stores."
   type        = bool
   default     = false
 }
