@@ -208,19 +208,23 @@ module_tests() {
   return "$rc"
 }
 
-hook_zip_matches() {
-  python3 - "$repo/terraform/modules/deploy-hook" <<'PY2'
+# The deploy hook's package: a zip holding one executable `bootstrap` (the Rust hook),
+# which tf.sh creates the function with (built here for the host: the emulator never runs it).
+hook_package() {
+  local zip="$state/hook/deploy-hook.zip"
+  expect_exit 2 "usage: .*build-deploy-hook.sh" "$here/build-deploy-hook.sh" not-a-zip &&
+    "$here/build-deploy-hook.sh" --host "$zip" &&
+    python3 - "$zip" <<'PY'
 import sys, zipfile
-from pathlib import Path
-module = Path(sys.argv[1])
-with zipfile.ZipFile(module / "bootstrap.zip") as z:
-    names = z.namelist()
-    same = names == ["handler.py"] and z.read("handler.py") == (module / "bootstrap" / "handler.py").read_bytes()
-print("bootstrap.zip holds", names, "matching bootstrap/handler.py" if same else "NOT matching bootstrap/handler.py")
-sys.exit(0 if same else 1)
-PY2
+z = zipfile.ZipFile(sys.argv[1])
+names = [i.filename for i in z.infolist()]
+mode = z.infolist()[0].external_attr >> 16
+head = z.read("bootstrap")[:4]
+print("package holds", names, "mode", oct(mode))
+sys.exit(0 if names == ["bootstrap"] and mode & 0o111 and head == b"\x7fELF" else 1)
+PY
 }
-check "deploy-hook bootstrap.zip is exactly bootstrap/handler.py" hook_zip_matches
+check "deploy hook package: one executable bootstrap (build-deploy-hook.sh)" hook_package
 
 usage_errors() {
   expect_exit 2 "usage: scripts/tf.sh <plan\|apply\|destroy> <env> \[--allow-destroy\].*every root" "$here/tf.sh" &&
@@ -279,6 +283,21 @@ simulate_deployments() {
   "$here/tf.sh" plan test services --detailed-exitcode
 }
 check "after a simulated blue/green deployment of both services: plan test/services clean" simulate_deployments
+
+# The pipeline publishes each release's hook over the one Terraform created: the function
+# must then run exactly the published code (a changed zip: the package with a comment).
+publish_hook() {
+  local zip="$state/hook/release.zip"
+  python3 - "$state/hook/deploy-hook.zip" "$zip" <<'PY'
+import shutil, sys, zipfile
+shutil.copy(sys.argv[1], sys.argv[2])
+with zipfile.ZipFile(sys.argv[2], "a") as z:
+    z.comment = b"release rehearsal"
+PY
+  expect_exit 2 "usage: .*publish-deploy-hook.sh" "$here/publish-deploy-hook.sh" staging "$zip" &&
+    expect_exit 0 "now runs" "$here/publish-deploy-hook.sh" test "$zip"
+}
+check "publish-deploy-hook.sh test: the hook function runs the published build" publish_hook
 
 # The destroy guard: a plan that replaces the jobs table and the landing bucket (tainted
 # here, as a changed name would) is refused, naming both, and nothing is applied.

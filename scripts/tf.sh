@@ -80,6 +80,22 @@ else
   export TF_VAR_aws_endpoint_url=""
 fi
 
+# The services root creates the deploy hook function from a build of services/deploy-hook
+# (the pipeline publishes each release's build over it afterwards).
+if [[ "$resource" == services && -z "${TF_VAR_deploy_hook_package:-}" ]]; then
+  export TF_VAR_deploy_hook_package="$work/deploy-hook/deploy-hook.zip"
+  if [[ ! -f "$TF_VAR_deploy_hook_package" ]]; then
+    if rustup target list --installed 2>/dev/null | grep -qx x86_64-unknown-linux-musl; then
+      "$here/build-deploy-hook.sh" "$TF_VAR_deploy_hook_package" >&2
+    elif corpus_tf_emulator; then
+      "$here/build-deploy-hook.sh" --host "$TF_VAR_deploy_hook_package" >&2
+    else
+      echo "tf.sh: the deploy hook must be built for Lambda (rustup target add x86_64-unknown-linux-musl), or set TF_VAR_deploy_hook_package to a zip from scripts/build-deploy-hook.sh" >&2
+      exit 1
+    fi
+  fi
+fi
+
 # Backend: the setup root keeps a local state (it creates the backend everyone else uses);
 # every other root keeps its state in the shared state bucket under <env>/<resource>/,
 # locked in the shared lock table.

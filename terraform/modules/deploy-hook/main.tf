@@ -100,14 +100,14 @@ resource "aws_vpc_security_group_egress_rule" "this" {
 
 resource "aws_lambda_function" "this" {
   # checkov:skip=CKV_AWS_116:CodeDeploy waits for the hook's own status report and fails the deployment when none arrives; a dead-letter queue would add nothing.
-  # checkov:skip=CKV_AWS_272:The bootstrap code is committed next to this module and replaced by the pipeline's build of services/deploy-hook; code signing would need a signing profile the pipeline does not have yet.
+  # checkov:skip=CKV_AWS_272:The code is the pipeline's build of services/deploy-hook, published by the pipeline itself; code signing would need a signing profile the pipeline does not have yet.
   function_name                  = local.function_name
   description                    = "CodeDeploy AfterAllowTestTraffic hook: readiness of the replacement task sets through the test listener"
   role                           = aws_iam_role.this.arn
-  runtime                        = "python3.12"
-  handler                        = "handler.handler"
-  filename                       = "${path.module}/bootstrap.zip"
-  source_code_hash               = filebase64sha256("${path.module}/bootstrap.zip")
+  runtime                        = "provided.al2023"
+  architectures                  = ["x86_64"]
+  handler                        = "bootstrap"
+  filename                       = var.package_file
   timeout                        = 900
   memory_size                    = 128
   reserved_concurrent_executions = 5
@@ -116,6 +116,7 @@ resource "aws_lambda_function" "this" {
   environment {
     variables = {
       PROBE_URLS    = join(",", var.probe_urls)
+      READ_URLS     = join(",", var.read_urls)
       PROBE_SECONDS = tostring(var.probe_seconds)
     }
   }
@@ -131,9 +132,10 @@ resource "aws_lambda_function" "this" {
 
   tags = var.tags
 
-  # The pipeline deploys the real hook (services/deploy-hook) over this bootstrap.
+  # Terraform creates the function with package_file; from then on the pipeline publishes
+  # each release's build (scripts/publish-deploy-hook.sh) and owns the code.
   lifecycle {
-    ignore_changes = [filename, source_code_hash, runtime, handler]
+    ignore_changes = [filename, source_code_hash]
   }
 
   depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]

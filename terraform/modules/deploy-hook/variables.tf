@@ -18,6 +18,27 @@ variable "probe_urls" {
   }
 }
 
+variable "read_urls" {
+  description = "URLs of one real read per service through the test listener; each must answer 200 with JSON."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for u in var.read_urls : can(regex("^https?://", u))])
+    error_message = "read_urls must hold http(s) URLs."
+  }
+}
+
+variable "package_file" {
+  description = "Zip of the Rust hook (scripts/build-deploy-hook.sh: `bootstrap` at its root) the function is created with. The pipeline publishes each release's build over it (scripts/publish-deploy-hook.sh), so later changes of this file are ignored."
+  type        = string
+
+  validation {
+    condition     = endswith(var.package_file, ".zip")
+    error_message = "package_file must be the path of a .zip built by scripts/build-deploy-hook.sh."
+  }
+}
+
 variable "probe_seconds" {
   description = "How long the hook keeps retrying before it fails the deployment."
   type        = number

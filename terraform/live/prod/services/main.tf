@@ -115,6 +115,9 @@ module "deploy_hook" {
   test_listener_port = module.alb.test_listener_port
   probe_urls = [for s in ["documents", "ingest"] :
   "https://${local.config.dns.origin_name}:${module.alb.test_listener_port}/api/${s}/readyz"]
+  read_urls = [for p in ["documents/documents", "ingest/jobs"] :
+  "https://${local.config.dns.origin_name}:${module.alb.test_listener_port}/api/${p}?limit=1"]
+  package_file       = var.deploy_hook_package
   kms_key_arn        = local.base.kms_key_arns.logs
   log_retention_days = local.svc.log_retention_days
 }

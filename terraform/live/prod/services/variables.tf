@@ -14,3 +14,8 @@ variable "aws_endpoint_url" {
     error_message = "aws_endpoint_url must be empty or an http(s) URL."
   }
 }
+
+variable "deploy_hook_package" {
+  description = "Zip of the deploy hook the function is created with (scripts/tf.sh builds it into .local/ and sets TF_VAR_deploy_hook_package); the pipeline publishes each release's build over it."
+  type        = string
+}
