@@ -267,22 +267,34 @@ bg_start "deploy.sh plan test: no changes (-detailed-exitcode)" "$here/deploy.sh
 bg_start "tf.sh plan local (every root): no changes (-detailed-exitcode)" "$here/tf.sh" plan local --detailed-exitcode
 bg_wait
 
-# Terraform and CodeDeploy do not fight: do to each blue/green service what a deployment does
-# (new revision, task set in the other target group, both rules rewritten to a weighted
-# forward, desired count changed; terraform/modules/ecs-service/tests/simulate_codedeploy.py),
-# then the services root must still plan clean.
-simulate_deployments() {
-  local svc outputs
+# The release rehearsal: the Build stage's render step (scripts/release-render.sh, as the
+# buildspec calls it) runs against the applied test environment; every rendered task
+# definition must register with the ECS API and every appspec carry the services root's
+# container, port, networks and hook (scripts/lib/rehearse_release.py). Then each
+# blue/green service gets what a CodeDeploy deployment of that rendered revision does
+# (task set in the other target group, both rules rewritten to a weighted forward, desired
+# count changed; terraform/modules/ecs-service/tests/simulate_codedeploy.py), and the
+# services root must still plan clean: Terraform and CodeDeploy do not fight.
+release_rehearsal() {
+  local svc outputs registered
   outputs="$(TF_DATA_DIR="$(corpus_tf_work_dir)/test-services/data" \
     terraform -chdir="$repo/terraform/live/test/services" output -json blue_green_services)" || return 1
+  rm -rf "$state/release"
+  DEPLOY_ENVIRONMENTS=test SERVICES="documents ingest" WORKERS="ingest-worker=ingest" \
+    DEPLOY_ROLE_TEST=none TAG=rehearsal \
+    IMAGE_REPO_DOCUMENTS=123456789012.dkr.ecr.us-east-1.amazonaws.com/corpus/documents \
+    IMAGE_REPO_INGEST=123456789012.dkr.ecr.us-east-1.amazonaws.com/corpus/ingest \
+    "$here/release-render.sh" "$state/release" || return 1
+  registered="$(python3 "$here/lib/rehearse_release.py" "$state/release" test <<<"$outputs" | tee /dev/stderr | tail -n 1)" || return 1
   for svc in documents ingest; do
-    echo "== simulated CodeDeploy deployment of $svc"
+    echo "== simulated CodeDeploy deployment of $svc with the rendered revision"
     python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)[sys.argv[1]]))' "$svc" <<<"$outputs" |
-      python3 "$repo/terraform/modules/ecs-service/tests/simulate_codedeploy.py" || return 1
+      python3 "$repo/terraform/modules/ecs-service/tests/simulate_codedeploy.py" \
+        "$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$registered" "$svc")" || return 1
   done
   "$here/tf.sh" plan test services --detailed-exitcode
 }
-check "after a simulated blue/green deployment of both services: plan test/services clean" simulate_deployments
+check "release rehearsal: render, register, appspecs, blue/green swap of the rendered revision, plan test/services clean" release_rehearsal
 
 # The pipeline publishes each release's hook over the one Terraform created: the function
 # must then run exactly the published code (a changed zip: the package with a comment).

@@ -22,7 +22,7 @@ locals {
   ]
   command = var.command != null ? var.command : (var.image == local.default_image ? local.bootstrap_command : null)
 
-  environment = merge(var.environment, {
+  environment = merge(var.environment, module.otel.environment, {
     PORT      = tostring(var.container_port)
     BASE_PATH = var.base_path
   })
@@ -57,6 +57,7 @@ locals {
       }
     },
     local.command == null ? {} : { command = local.command },
+    var.tracing ? { dependsOn = module.otel.depends_on } : {},
   )
 
   service_name = one(concat(aws_ecs_service.this[*].name, aws_ecs_service.emulator[*].name))
@@ -75,6 +76,24 @@ locals {
 # ---------------------------------------------------------------------------------------
 # Logs
 # ---------------------------------------------------------------------------------------
+
+# Traces leave the task through an OpenTelemetry collector sidecar, to X-Ray.
+module "otel" {
+  source = "../otel-sidecar"
+
+  enabled        = var.tracing
+  image          = var.otel_collector_image
+  log_group_name = aws_cloudwatch_log_group.this.name
+  region         = data.aws_region.current.name
+}
+
+resource "aws_iam_role_policy" "tracing" {
+  count = var.tracing ? 1 : 0
+
+  name   = "tracing"
+  role   = aws_iam_role.task.id
+  policy = module.otel.policy_json
+}
 
 resource "aws_cloudwatch_log_group" "this" {
   name              = "/ecs/${var.name_prefix}/${var.service_name}"
@@ -417,7 +436,7 @@ resource "aws_ecs_task_definition" "bootstrap" {
   memory                   = var.memory
   execution_role_arn       = aws_iam_role.execution.arn
   task_role_arn            = aws_iam_role.task.arn
-  container_definitions    = jsonencode([local.container_definition])
+  container_definitions    = jsonencode(concat([local.container_definition], module.otel.container_definitions))
 
   runtime_platform {
     operating_system_family = "LINUX"

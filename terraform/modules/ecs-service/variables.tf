@@ -384,3 +384,15 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "tracing" {
+  description = "Run the OpenTelemetry collector sidecar (AWS distribution) exporting the service's traces to X-Ray, and point the service at it (OTEL_EXPORTER_OTLP_ENDPOINT)."
+  type        = bool
+  default     = true
+}
+
+variable "otel_collector_image" {
+  description = "The collector image, pinned to an exact version (see ../otel-sidecar)."
+  type        = string
+  default     = "public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0"
+}

@@ -11,13 +11,15 @@ locals {
   bootstrap_command = ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 5; done"]
   command           = var.command != null ? var.command : (var.image == local.default_image ? local.bootstrap_command : null)
 
+  environment = merge(var.environment, module.otel.environment)
+
   container_definition = merge(
     {
       name                   = var.service_name
       image                  = var.image
       essential              = true
       readonlyRootFilesystem = true
-      environment            = [for k in sort(keys(var.environment)) : { name = k, value = var.environment[k] }]
+      environment            = [for k in sort(keys(local.environment)) : { name = k, value = local.environment[k] }]
       secrets                = [for k in sort(keys(var.secrets)) : { name = k, valueFrom = var.secrets[k] }]
       mountPoints            = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
       linuxParameters = {
@@ -35,6 +37,7 @@ locals {
       }
     },
     local.command == null ? {} : { command = local.command },
+    var.tracing ? { dependsOn = module.otel.depends_on } : {},
   )
 
   ssm_secrets = distinct([for v in values(var.secrets) : v if can(regex("^arn:aws[a-z-]*:ssm:", v))])
@@ -44,6 +47,24 @@ locals {
 
   service_name = one(concat(aws_ecs_service.this[*].name, aws_ecs_service.emulator[*].name))
   service_id   = one(concat(aws_ecs_service.this[*].id, aws_ecs_service.emulator[*].id))
+}
+
+# Traces leave the task through an OpenTelemetry collector sidecar, to X-Ray.
+module "otel" {
+  source = "../otel-sidecar"
+
+  enabled        = var.tracing
+  image          = var.otel_collector_image
+  log_group_name = aws_cloudwatch_log_group.this.name
+  region         = data.aws_region.current.name
+}
+
+resource "aws_iam_role_policy" "tracing" {
+  count = var.tracing ? 1 : 0
+
+  name   = "tracing"
+  role   = aws_iam_role.task.id
+  policy = module.otel.policy_json
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -276,7 +297,7 @@ resource "aws_ecs_task_definition" "bootstrap" {
   memory                   = var.memory
   execution_role_arn       = aws_iam_role.execution.arn
   task_role_arn            = aws_iam_role.task.arn
-  container_definitions    = jsonencode([local.container_definition])
+  container_definitions    = jsonencode(concat([local.container_definition], module.otel.container_definitions))
 
   runtime_platform {
     operating_system_family = "LINUX"

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Do to an emulated ecs-service what a CodeDeploy blue/green deployment does in AWS.
 
-Usage: terraform output -json <output holding the ecs-service module> | simulate_codedeploy.py
+Usage: terraform output -json <output holding the ecs-service module> | simulate_codedeploy.py [TASKDEF_ARN]
 
 The input is the ecs-service module's outputs as JSON (service_id, service_name,
 container_name, container_port, task_definition_family, subnet_ids, security_group_id,
 target_group_names, prod_listener_rule_arn, test_listener_rule_arn). Against the endpoint in
 AWS_ENDPOINT_URL (the local emulator) it:
 
-1. registers a new revision of the family with another image (as the pipeline does),
+1. registers a new revision of the family with another image (as the pipeline does), or
+   uses TASKDEF_ARN, a revision already registered (the release rehearsal's rendered one),
 2. creates a task set on it in the idle target group and makes it primary (as CodeDeploy),
 3. rewrites both listener rules to a weighted forward, old group at weight 0 (as CodeDeploy),
 4. changes the desired count (as the autoscaler).
@@ -45,11 +46,12 @@ def main() -> int:
     original = current
     replacement = next(arn for arn in groups.values() if arn != original)
 
-    family = ecs.describe_task_definition(taskDefinition=out["task_definition_family"])["taskDefinition"]
+    given = sys.argv[1] if len(sys.argv) > 1 else None
+    family = ecs.describe_task_definition(taskDefinition=given or out["task_definition_family"])["taskDefinition"]
     containers = family["containerDefinitions"]
     containers[0]["image"] = "registry.invalid/corpus/simulated:" + family["taskDefinitionArn"].rsplit(":", 1)[1]
     containers[0].pop("command", None)
-    revision = ecs.register_task_definition(
+    revision = given or ecs.register_task_definition(
         family=family["family"],
         containerDefinitions=containers,
         networkMode=family["networkMode"],

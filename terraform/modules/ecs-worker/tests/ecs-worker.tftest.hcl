@@ -77,3 +77,40 @@ run "queue_scaling_and_rolling_deployments" {
     error_message = "The worker runs the given command."
   }
 }
+
+run "traces_leave_through_the_collector_sidecar" {
+  command = plan
+
+  assert {
+    condition     = [for c in jsondecode(aws_ecs_task_definition.bootstrap.container_definitions) : c.name][1] == "otel-collector"
+    error_message = "The task runs the OpenTelemetry collector next to the application."
+  }
+
+  assert {
+    condition     = contains([for e in jsondecode(aws_ecs_task_definition.bootstrap.container_definitions)[0].environment : "${e.name}=${e.value}"], "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318")
+    error_message = "The application exports its traces to the sidecar."
+  }
+
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.bootstrap.container_definitions)[0].dependsOn[0].containerName == "otel-collector"
+    error_message = "The application starts after the collector."
+  }
+
+  assert {
+    condition     = length(aws_iam_role_policy.tracing) == 1 && aws_iam_role_policy.tracing[0].name == "tracing"
+    error_message = "The task role gets the collector's X-Ray policy (its content: ../otel-sidecar's test)."
+  }
+}
+
+run "tracing_off" {
+  command = plan
+
+  variables {
+    tracing = false
+  }
+
+  assert {
+    condition     = length(jsondecode(aws_ecs_task_definition.bootstrap.container_definitions)) == 1 && length(aws_iam_role_policy.tracing) == 0
+    error_message = "Without tracing, no sidecar and no X-Ray permission."
+  }
+}
