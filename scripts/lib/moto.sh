@@ -35,6 +35,9 @@ corpus_moto_start() {
     echo "corpus_moto_start: moto_server not on PATH (call corpus_venv first)" >&2
     return 1
   fi
+  # moto's own server, with DynamoDB's per-item atomicity (see moto_server.py).
+  local server
+  server="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/moto_server.py"
   if [[ -f "$dir/moto.pid" ]] && kill -0 "$(cat "$dir/moto.pid")" 2>/dev/null; then
     echo "corpus_moto_start: moto already running for $dir (pid $(cat "$dir/moto.pid"))" >&2
     return 1
@@ -43,7 +46,7 @@ corpus_moto_start() {
   # A port can be taken between the probe and the bind: try a few.
   for _ in 1 2 3; do
     port="$(corpus_free_port)" || return 1
-    moto_server -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
+    "$(dirname "$(command -v moto_server)")/python" "$server" -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
     pid=$!
     for ((i = 0; i < 100; i++)); do
       if ! kill -0 "$pid" 2>/dev/null; then
