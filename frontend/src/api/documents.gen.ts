@@ -240,7 +240,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description An `ETag` from an earlier answer: 304 while the document is unchanged. */
+                    "If-None-Match"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -248,13 +251,25 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description The document's metadata, with a strong `ETag`. */
                 200: {
                     headers: {
+                        ETAG: string;
+                        "CACHE-CONTROL": string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json; charset=utf-8": components["schemas"]["DocumentView"];
                     };
+                };
+                /** @description `If-None-Match` named the current `ETag`: nothing changed. */
+                304: {
+                    headers: {
+                        ETAG: string;
+                        "CACHE-CONTROL": string;
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description Malformed input; `detail` names the field. */
                 400: {
@@ -461,7 +476,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description An `ETag` from an earlier answer: 304 while the document is unchanged. */
+                    "If-None-Match"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -469,14 +487,25 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The exact original text. */
+                /** @description The exact original text, with a strong `ETag` (its SHA-256). */
                 200: {
                     headers: {
+                        ETAG: string;
+                        "CACHE-CONTROL": string;
                         [name: string]: unknown;
                     };
                     content: {
                         "text/plain; charset=utf-8": string;
                     };
+                };
+                /** @description `If-None-Match` named the current `ETag`: nothing changed. */
+                304: {
+                    headers: {
+                        ETAG: string;
+                        "CACHE-CONTROL": string;
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description Malformed input; `detail` names the field. */
                 400: {

@@ -9,7 +9,7 @@ use futures::stream;
 use poem::Body;
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
-    param::{Path, Query},
+    param::{Header, Path, Query},
     payload::{Binary, Json},
     types::ParseError,
 };
@@ -109,11 +109,64 @@ pub enum CreateResponse {
     Created(Json<DocumentView>, #[oai(header = "location")] String),
 }
 
+/// How long browsers (60 s of age) and CloudFront (300 s) may keep a document's metadata or
+/// text. Documents never change once stored, so this bounds only how long a deleted one can
+/// still be served: 300 s (docs/architecture.md, "Caching documents").
+pub const CACHE_CONTROL: &str = "public, max-age=60, s-maxage=300";
+
+#[derive(ApiResponse)]
+pub enum GetResponse {
+    /// The document's metadata, with a strong `ETag`.
+    #[oai(status = 200)]
+    Ok(
+        Json<DocumentView>,
+        #[oai(header = "etag")] String,
+        #[oai(header = "cache-control")] String,
+    ),
+    /// `If-None-Match` named the current `ETag`: nothing changed.
+    #[oai(status = 304)]
+    NotModified(
+        #[oai(header = "etag")] String,
+        #[oai(header = "cache-control")] String,
+    ),
+}
+
 #[derive(ApiResponse)]
 pub enum TextResponse {
-    /// The exact original text.
+    /// The exact original text, with a strong `ETag` (its SHA-256).
     #[oai(status = 200, content_type = "text/plain; charset=utf-8")]
-    Ok(Binary<Body>),
+    Ok(
+        Binary<Body>,
+        #[oai(header = "etag")] String,
+        #[oai(header = "cache-control")] String,
+    ),
+    /// `If-None-Match` named the current `ETag`: nothing changed.
+    #[oai(status = 304)]
+    NotModified(
+        #[oai(header = "etag")] String,
+        #[oai(header = "cache-control")] String,
+    ),
+}
+
+/// The metadata's entity tag: the id and the API version (a release may render the same
+/// document's metadata differently).
+fn metadata_etag(d: &document::Model) -> String {
+    format!("\"{}-v{}\"", d.id, env!("CARGO_PKG_VERSION"))
+}
+
+/// The text's entity tag: its content hash.
+fn text_etag(d: &document::Model) -> String {
+    format!("\"sha256-{}\"", d.checksum)
+}
+
+/// True when an `If-None-Match` value names `etag` (or is `*`); weak validators compare
+/// by their opaque part, as RFC 9110 asks for If-None-Match.
+fn matches(if_none_match: Option<&str>, etag: &str) -> bool {
+    if_none_match.is_some_and(|v| {
+        v.split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == "*" || t == etag)
+    })
 }
 
 #[derive(ApiResponse)]
@@ -193,22 +246,45 @@ impl DocumentsApi {
 
     /// One document's metadata.
     #[oai(path = "/documents/:id", method = "get")]
-    async fn get(&self, id: Path<Uuid>) -> Result<Json<DocumentView>, ApiError> {
-        store::get_document(&self.state.read, id.0)
+    async fn get(
+        &self,
+        id: Path<Uuid>,
+        /// An `ETag` from an earlier answer: 304 while the document is unchanged.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
+    ) -> Result<GetResponse, ApiError> {
+        let d = store::get_document(&self.state.read, id.0)
             .await?
-            .map(|d| Json(d.into()))
-            .ok_or_else(|| ApiError::not_found(format!("no document with id {}", id.0)))
+            .ok_or_else(|| ApiError::not_found(format!("no document with id {}", id.0)))?;
+        let etag = metadata_etag(&d);
+        if matches(if_none_match.0.as_deref(), &etag) {
+            return Ok(GetResponse::NotModified(etag, CACHE_CONTROL.to_owned()));
+        }
+        Ok(GetResponse::Ok(
+            Json(d.into()),
+            etag,
+            CACHE_CONTROL.to_owned(),
+        ))
     }
 
     /// The exact original text, streamed.
     #[oai(path = "/documents/:id/text", method = "get")]
-    async fn text(&self, id: Path<Uuid>) -> Result<TextResponse, ApiError> {
+    async fn text(
+        &self,
+        id: Path<Uuid>,
+        /// An `ETag` from an earlier answer: 304 while the document is unchanged.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
+    ) -> Result<TextResponse, ApiError> {
         let id = id.0;
         let db = self.state.read.clone();
-        // Read the first batch before answering so a missing document is a 404, not an
-        // empty 200.
-        if store::get_document(&db, id).await?.is_none() {
-            return Err(ApiError::not_found(format!("no document with id {id}")));
+        // Read the document before answering so a missing one is a 404, not an empty 200.
+        let d = store::get_document(&db, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("no document with id {id}")))?;
+        let etag = text_etag(&d);
+        if matches(if_none_match.0.as_deref(), &etag) {
+            return Ok(TextResponse::NotModified(etag, CACHE_CONTROL.to_owned()));
         }
         let first = store::passages_from(&db, id, 0, TEXT_BATCH).await?;
         let chunks = stream::unfold(Some((first, db)), move |state| async move {
@@ -232,7 +308,11 @@ impl DocumentsApi {
             };
             Some((Ok(bytes), next))
         });
-        Ok(TextResponse::Ok(Binary(Body::from_bytes_stream(chunks))))
+        Ok(TextResponse::Ok(
+            Binary(Body::from_bytes_stream(chunks)),
+            etag,
+            CACHE_CONTROL.to_owned(),
+        ))
     }
 
     /// Delete a document and its passages.
@@ -244,5 +324,25 @@ impl DocumentsApi {
         } else {
             Err(ApiError::not_found(format!("no document with id {}", id.0)))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches;
+
+    #[test]
+    fn if_none_match_compares_strong_and_weak_tags_and_lists() {
+        let etag = "\"sha256-ab\"";
+        assert!(matches(Some("\"sha256-ab\""), etag));
+        assert!(matches(Some("W/\"sha256-ab\""), etag));
+        assert!(matches(Some("\"x\", \"sha256-ab\""), etag));
+        assert!(matches(Some("*"), etag));
+        assert!(!matches(Some("\"sha256-ac\""), etag));
+        assert!(
+            !matches(Some("sha256-ab"), etag),
+            "an unquoted value is no entity tag"
+        );
+        assert!(!matches(None, etag));
     }
 }
