@@ -177,6 +177,58 @@ resource "aws_cloudfront_function" "spa" {
   code    = file("${path.module}/spa-fallback.js")
 }
 
+# Document reads: cached by the origin's Cache-Control, never longer than the bound.
+# Authorization is in the key (so it reaches the origin for DELETE, and a keyed request
+# never shares an entry with an anonymous one); the browser sends it only on writes.
+resource "aws_cloudfront_cache_policy" "documents" {
+  count = local.full_features && var.api_origin_domain_name != null ? 1 : 0
+
+  name        = "${var.name}-documents"
+  comment     = "Immutable document reads: origin Cache-Control, at most ${var.document_cache_max_seconds} s"
+  min_ttl     = 0
+  default_ttl = 0
+  max_ttl     = var.document_cache_max_seconds
+
+  parameters_in_cache_key_and_forwarded_to_origin {
+    enable_accept_encoding_gzip   = true
+    enable_accept_encoding_brotli = true
+
+    headers_config {
+      header_behavior = "whitelist"
+      headers {
+        items = ["Authorization"]
+      }
+    }
+    cookies_config {
+      cookie_behavior = "none"
+    }
+    query_strings_config {
+      query_string_behavior = "none"
+    }
+  }
+}
+
+# The request id and trace context still reach the service on a cache miss.
+resource "aws_cloudfront_origin_request_policy" "documents" {
+  count = local.full_features && var.api_origin_domain_name != null ? 1 : 0
+
+  name    = "${var.name}-documents"
+  comment = "Forward the request id and trace context of document reads"
+
+  headers_config {
+    header_behavior = "whitelist"
+    headers {
+      items = ["x-request-id", "traceparent", "tracestate", "content-type"]
+    }
+  }
+  cookies_config {
+    cookie_behavior = "none"
+  }
+  query_strings_config {
+    query_string_behavior = "none"
+  }
+}
+
 resource "aws_cloudfront_response_headers_policy" "web" {
   count = local.full_features ? 1 : 0
 
@@ -307,6 +359,25 @@ resource "aws_cloudfront_distribution" "this" {
         event_type   = "viewer-request"
         function_arn = function_association.value.arn
       }
+    }
+  }
+
+  # A document's metadata and text never change once stored (docs/architecture.md,
+  # "Caching documents"): the edge keeps them as long as the service's Cache-Control says
+  # (s-maxage=300), at most document_cache_max_seconds. Listed before /api/* so it wins.
+  dynamic "ordered_cache_behavior" {
+    for_each = var.api_origin_domain_name != null ? [1] : []
+
+    content {
+      path_pattern               = "/api/documents/documents/*"
+      target_origin_id           = local.api_origin_id
+      viewer_protocol_policy     = "redirect-to-https"
+      allowed_methods            = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+      cached_methods             = ["GET", "HEAD"]
+      compress                   = true
+      cache_policy_id            = aws_cloudfront_cache_policy.documents[0].id
+      origin_request_policy_id   = aws_cloudfront_origin_request_policy.documents[0].id
+      response_headers_policy_id = one(aws_cloudfront_response_headers_policy.api[*].id)
     }
   }
 

@@ -105,3 +105,14 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "document_cache_max_seconds" {
+  description = "Longest time the edge keeps a document's metadata or text (the services send s-maxage=300): the bound on how long a deleted document can still be served."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.document_cache_max_seconds >= 0 && var.document_cache_max_seconds <= 3600
+    error_message = "document_cache_max_seconds must be between 0 and 3600."
+  }
+}

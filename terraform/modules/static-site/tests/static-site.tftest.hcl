@@ -75,3 +75,22 @@ run "rejects_a_certificate_outside_us_east_1" {
 
   expect_failures = [var.certificate_arn]
 }
+
+run "document_reads_are_cached_for_a_bounded_time" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudfront_distribution.this[0].ordered_cache_behavior[0].path_pattern == "/api/documents/documents/*" && aws_cloudfront_distribution.this[0].ordered_cache_behavior[1].path_pattern == "/api/*"
+    error_message = "Document reads have their own behaviour, before the uncached /api/*."
+  }
+
+  assert {
+    condition     = aws_cloudfront_cache_policy.documents[0].max_ttl == 300 && aws_cloudfront_cache_policy.documents[0].default_ttl == 0 && aws_cloudfront_cache_policy.documents[0].min_ttl == 0
+    error_message = "The edge follows the origin's Cache-Control and never keeps a document longer than 300 s."
+  }
+
+  assert {
+    condition     = contains(aws_cloudfront_cache_policy.documents[0].parameters_in_cache_key_and_forwarded_to_origin[0].headers_config[0].headers[0].items, "Authorization")
+    error_message = "Authorization is part of the key, so writes reach the origin with it and never share an entry with reads."
+  }
+}
