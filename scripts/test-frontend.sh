@@ -109,8 +109,12 @@ seed_id=$(curl -fsS -X POST "$web/api/documents/documents" -H "authorization: Be
   --data-binary "{\"title\": \"$seed_title\", \"text\": \"$seed_title\\n\\nThe narwhals surfaced beside the ice at dawn; <b>tusks</b> & all.\\n\\nLater the fog came in.\"}" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 
+# A report in the data bucket, for the test that starts a job over a bucket and prefix.
+python3 -c 'import boto3, sys; boto3.client("s3").put_object(Bucket=sys.argv[1], Key="reports/ledger.txt", Body=b"Harbour ledger\n\nThe cormorants counted at the breakwater.")' "$INGEST_ALLOWED_BUCKETS"
+
 echo "==> end-to-end tests (Playwright, $chromium)"
 export CORPUS_WEB_URL=$web CORPUS_API_KEY=$api_key CORPUS_SEED_DOC_ID=$seed_id CORPUS_SEED_TITLE=$seed_title
+export CORPUS_DATA_BUCKET=$INGEST_ALLOWED_BUCKETS
 export CORPUS_SCREENSHOTS=${CORPUS_SCREENSHOTS:-$root/frontend/screenshots}
 (cd frontend && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx --no-install playwright test)
 echo "web app: screenshots in $CORPUS_SCREENSHOTS"

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { API_KEY, SEED_ID, SEED_TITLE, expectAccessible, setApiKey, unique } from "./fixtures";
+import { API_KEY, DATA_BUCKET, SEED_ID, SEED_TITLE, expectAccessible, setApiKey, unique } from "./fixtures";
 
 test("a search finds the seeded document, highlights the match and opens it", async ({ page }) => {
   await page.goto("/");
@@ -172,4 +172,37 @@ test("every API call carries its own request id", async ({ page }) => {
   expect(ids.length).toBeGreaterThanOrEqual(4);
   for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
   expect(new Set(ids).size).toBe(ids.length);
+});
+
+test("a job started over a bucket and prefix runs to its end and lists first", async ({ page }) => {
+  await setApiKey(page, API_KEY);
+  await page.goto("/jobs");
+  await page.getByLabel("Bucket").fill(DATA_BUCKET);
+  await page.getByLabel("Prefix").fill("reports/");
+  await page.getByRole("button", { name: "Start job" }).click();
+  await expect(page).toHaveURL(/\/jobs\/[0-9a-f-]{36}$/);
+  const id = page.url().split("/").pop() ?? "";
+  await expect(page.getByRole("status").filter({ hasText: "Completed" })).toBeVisible({ timeout: 45_000 });
+  await expect(page.getByText("1 in all: 1 ingested")).toBeVisible();
+  await page.getByRole("link", { name: "Jobs" }).click();
+  await expect(page.locator("table a").first()).toHaveAttribute("href", `/jobs/${id}`);
+  await page.goto("/?q=cormorants");
+  await expect(page.getByRole("link", { name: "Harbour ledger" })).toBeVisible();
+});
+
+test("a failed upload can be retried", async ({ page }) => {
+  await setApiKey(page, "not-the-key");
+  await page.goto("/upload");
+  await page.getByLabel("Choose files").setInputFiles({
+    name: "retry-me.txt",
+    mimeType: "text/plain",
+    buffer: Buffer.from(`Retry\n\n${unique("petrel")}`),
+  });
+  const item = page.getByRole("list", { name: "Uploads" }).getByRole("listitem", { name: "retry-me.txt" });
+  await expect(item.getByRole("alert")).toContainText("Missing or invalid API key");
+  // The right key, then the item's own retry (the page keeps its uploads).
+  await page.evaluate((key) => sessionStorage.setItem("corpus.apiKey", key), API_KEY);
+  await item.getByRole("button", { name: "Retry retry-me.txt" }).click();
+  await expect(item.getByText("Uploaded.")).toBeVisible();
+  await expect(item.getByRole("alert")).toHaveCount(0);
 });

@@ -4,6 +4,7 @@ import { expect, type Page } from "@playwright/test";
 export const API_KEY = process.env.CORPUS_API_KEY ?? "dev-key";
 export const SEED_ID = process.env.CORPUS_SEED_DOC_ID ?? "";
 export const SEED_TITLE = process.env.CORPUS_SEED_TITLE ?? "";
+export const DATA_BUCKET = process.env.CORPUS_DATA_BUCKET ?? "";
 export const SCREENSHOTS = process.env.CORPUS_SCREENSHOTS ?? "screenshots";
 
 export async function setApiKey(page: Page, key: string): Promise<void> {
