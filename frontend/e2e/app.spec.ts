@@ -206,3 +206,31 @@ test("a failed upload can be retried", async ({ page }) => {
   await expect(item.getByText("Uploaded.")).toBeVisible();
   await expect(item.getByRole("alert")).toHaveCount(0);
 });
+
+test("search results and the job list page with their cursors", async ({ page, request }) => {
+  const word = unique("albatross");
+  for (let i = 0; i < 12; i++) {
+    const r = await request.post("/api/documents/documents", {
+      headers: { authorization: `Bearer ${API_KEY}` },
+      data: { title: `Sighting ${i}`, text: `Sighting ${i}\n\nAn ${word} glided past the mast, log entry ${i}.` },
+    });
+    expect(r.status()).toBe(201);
+  }
+  await page.goto(`/?q=${word}`);
+  await expect(page.locator("ol.hits > li")).toHaveCount(10);
+  await page.getByRole("button", { name: "More results" }).click();
+  await expect(page.locator("ol.hits > li")).toHaveCount(12);
+  await expect(page.getByRole("button", { name: "More results" })).toHaveCount(0);
+
+  // More than one page of jobs (20 a page): empty prefixes finish at once.
+  for (let i = 0; i < 21; i++) {
+    const r = await request.post(`/api/ingest/jobs?bucket=${DATA_BUCKET}&prefix=${unique("empty")}/`, {
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
+    expect(r.status()).toBe(202);
+  }
+  await page.goto("/jobs");
+  await expect(page.locator("tbody tr")).toHaveCount(20);
+  await page.getByRole("button", { name: "More jobs" }).click();
+  await expect.poll(async () => page.locator("tbody tr").count()).toBeGreaterThan(20);
+});
