@@ -38,3 +38,13 @@ output "blue_green_services" {
     ingest    = module.ingest
   }
 }
+
+output "reconcile" {
+  description = "The reconciler's schedule (its schedule group has the same name), task group and alarms."
+  value = {
+    schedule    = module.reconcile.schedule_name
+    task_group  = module.reconcile.task_group
+    dlq_url     = module.reconcile.dead_letter_queue_url
+    alarm_names = module.reconcile.alarm_names
+  }
+}

@@ -249,6 +249,14 @@ data "aws_iam_policy_document" "worker" {
     resources = [local.data.table_arn]
   }
 
+  # The reconciler (same task definition and role, command "reconcile") reads the jobs
+  # that are due through the table's indexes.
+  statement {
+    sid       = "FindDueJobs"
+    actions   = ["dynamodb:Query"]
+    resources = ["${local.data.table_arn}/index/*"]
+  }
+
   statement {
     sid       = "ReadFiles"
     actions   = ["s3:GetObject"]
@@ -288,6 +296,29 @@ module "worker" {
   max_capacity                = local.svc.worker.max
   alarm_actions               = [local.base.alarm_topic_arn]
   emulator_compatible         = var.emulator
+}
+
+# ---------------------------------------------------------------------------------------
+# ingest reconciler: `ingest reconcile` on a schedule, as a one-off task of the worker's
+# task definition family (its latest revision: the release's image, environment, secrets,
+# roles and security group), command overridden; it exits when done.
+# ---------------------------------------------------------------------------------------
+module "reconcile" {
+  source = "../../../modules/scheduled-task"
+
+  name                   = "${local.name_prefix}-ingest-reconcile"
+  schedule_expression    = local.svc.reconcile.schedule
+  enabled                = local.svc.reconcile.enabled
+  cluster_arn            = local.cluster.cluster_arn
+  task_definition_family = module.worker.task_definition_family
+  container_name         = module.worker.container_name
+  command                = ["reconcile"]
+  execution_role_arn     = module.worker.execution_role_arn
+  task_role_arn          = module.worker.task_role_arn
+  subnet_ids             = local.network.private_subnet_ids
+  security_group_ids     = [module.worker.security_group_id]
+  group                  = "ingest-reconcile"
+  alarm_actions          = [local.base.alarm_topic_arn]
 }
 
 # ---------------------------------------------------------------------------------------
