@@ -140,3 +140,50 @@ resource "aws_lambda_function" "this" {
 
   depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
 }
+
+# ---------------------------------------------------------------------------------------
+# Alarms (docs/runbook-alarms.md): the hook crashing, being throttled, or running close to
+# its timeout. Each means a deployment was (or is about to be) judged by a hook that did
+# not finish its checks.
+# ---------------------------------------------------------------------------------------
+
+locals {
+  hook_alarms = {
+    errors = {
+      metric      = "Errors", stat = "Sum", threshold = 1
+      description = "The deploy hook ended with an error (a crash or an unhandled failure, not a Failed report): the deployment it judged failed or waited for its hook timeout."
+    }
+    throttles = {
+      metric      = "Throttles", stat = "Sum", threshold = 1
+      description = "Invocations of the deploy hook were throttled (reserved concurrency ${aws_lambda_function.this.reserved_concurrent_executions}): deployments wait for their hook."
+    }
+    duration = {
+      metric      = "Duration", stat = "Maximum", threshold = floor(aws_lambda_function.this.timeout * 1000 * var.alarm_duration_fraction)
+      description = "The deploy hook ran longer than ${floor(var.alarm_duration_fraction * 100)}% of its ${aws_lambda_function.this.timeout} s timeout: it is close to being killed before it reports."
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "hook" {
+  for_each = local.hook_alarms
+
+  alarm_name          = "${var.name_prefix}-deploy-hook-${each.key}"
+  alarm_description   = "${each.value.description} Runbook: docs/runbook-alarms.md."
+  namespace           = "AWS/Lambda"
+  metric_name         = each.value.metric
+  statistic           = each.value.stat
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = each.value.threshold
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+
+  dimensions = {
+    FunctionName = aws_lambda_function.this.function_name
+  }
+
+  alarm_actions = var.alarm_actions
+  ok_actions    = var.alarm_actions
+
+  tags = var.tags
+}

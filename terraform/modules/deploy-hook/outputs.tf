@@ -7,3 +7,8 @@ output "function_arn" {
   description = "ARN of the hook function (ecs-service hook_lambda_arns)."
   value       = aws_lambda_function.this.arn
 }
+
+output "alarm_names" {
+  description = "Names of the hook's alarms (errors, throttles, duration)."
+  value       = [for a in aws_cloudwatch_metric_alarm.hook : a.alarm_name]
+}

@@ -82,3 +82,20 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "alarm_actions" {
+  description = "SNS topics notified when a hook alarm (errors, throttles, duration near the timeout) fires or recovers."
+  type        = list(string)
+  default     = []
+}
+
+variable "alarm_duration_fraction" {
+  description = "The duration alarm fires when one invocation ran longer than this fraction of the function's timeout."
+  type        = number
+  default     = 0.8
+
+  validation {
+    condition     = var.alarm_duration_fraction > 0 && var.alarm_duration_fraction < 1
+    error_message = "alarm_duration_fraction must be between 0 and 1 (exclusive)."
+  }
+}

@@ -120,6 +120,7 @@ module "deploy_hook" {
   package_file       = var.deploy_hook_package
   kms_key_arn        = local.base.kms_key_arns.logs
   log_retention_days = local.svc.log_retention_days
+  alarm_actions      = [local.base.alarm_topic_arn]
 }
 
 # ---------------------------------------------------------------------------------------

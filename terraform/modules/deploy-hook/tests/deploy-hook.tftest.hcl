@@ -64,3 +64,26 @@ run "refuses_a_package_that_is_not_a_zip" {
 
   expect_failures = [var.package_file]
 }
+
+run "alarms_on_errors_throttles_and_duration_near_the_timeout" {
+  command = plan
+
+  variables {
+    alarm_actions = ["arn:aws:sns:eu-west-1:123456789012:corpus-test-alarms"]
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.hook["errors"].metric_name == "Errors" && aws_cloudwatch_metric_alarm.hook["throttles"].metric_name == "Throttles" && aws_cloudwatch_metric_alarm.hook["errors"].threshold == 1
+    error_message = "Errors and throttles of the hook alarm from the first one."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.hook["duration"].metric_name == "Duration" && aws_cloudwatch_metric_alarm.hook["duration"].statistic == "Maximum" && aws_cloudwatch_metric_alarm.hook["duration"].threshold == 720000
+    error_message = "An invocation longer than 80% of the 900 s timeout alarms."
+  }
+
+  assert {
+    condition     = alltrue([for a in aws_cloudwatch_metric_alarm.hook : a.dimensions.FunctionName == "CodeDeployHook_corpus-test-deploy-hook" && a.alarm_actions == toset(var.alarm_actions) && a.namespace == "AWS/Lambda"])
+    error_message = "Every hook alarm watches this function and notifies the alarm topic."
+  }
+}
