@@ -44,7 +44,8 @@ pub struct CreateDocument {
         deserialize_with = "text_field"
     )]
     pub text: String,
-    /// Where the text came from (no NUL characters); defaults to `api`.
+    /// Where the text came from (no NUL characters); defaults to `api`. `s3://` sources
+    /// (in any letter case) are reserved for documents stored by ingestion: 422.
     #[oai(
         validator(min_length = 1, max_length = 1024, pattern = r"^[^\x00]+$"),
         deserialize_with = "source_field"
@@ -148,6 +149,16 @@ pub enum TextResponse {
     ),
 }
 
+/// True for sources only ingestion may write: `s3://...` in any letter case, leading
+/// whitespace ignored (issue 9, item 6). An API client claiming one could shadow, or be
+/// mistaken for, the copy of a real object.
+fn is_reserved_source(source: &str) -> bool {
+    source
+        .trim_start()
+        .get(..5)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("s3://"))
+}
+
 /// The metadata's entity tag: the id and the API version (a release may render the same
 /// document's metadata differently).
 fn metadata_etag(d: &document::Model) -> String {
@@ -200,6 +211,12 @@ impl DocumentsApi {
             )));
         }
         let source = body.source.unwrap_or_else(|| "api".to_owned());
+        if is_reserved_source(&source) {
+            return Err(ApiError::unprocessable(
+                "source",
+                "s3:// sources are reserved for documents stored by ingestion; name another source (or none)",
+            ));
+        }
         let meta = NewDocument {
             title: body.title.trim().to_owned(),
             source: source.clone(),
@@ -329,7 +346,24 @@ impl DocumentsApi {
 
 #[cfg(test)]
 mod tests {
-    use super::matches;
+    use super::{is_reserved_source, matches};
+
+    #[test]
+    fn s3_sources_are_reserved_in_any_case() {
+        for s in ["s3://b/k", "S3://B/K", "  s3://b", "s3://"] {
+            assert!(is_reserved_source(s), "{s}");
+        }
+        for s in [
+            "api",
+            "s3",
+            "s3:/x",
+            "https://s3.amazonaws.com/b/k",
+            "ns3://x",
+            "é3://",
+        ] {
+            assert!(!is_reserved_source(s), "{s}");
+        }
+    }
 
     #[test]
     fn if_none_match_compares_strong_and_weak_tags_and_lists() {

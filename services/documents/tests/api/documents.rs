@@ -11,7 +11,7 @@ async fn create_get_text_and_delete() {
         .client
         .post(app.url("/documents"))
         .bearer_auth(API_KEY)
-        .json(&json!({"title": "  Moby Dick ", "text": "Call me Ishmael.", "source": "s3://books/moby.txt"}))
+        .json(&json!({"title": "  Moby Dick ", "text": "Call me Ishmael.", "source": "https://books.example/moby.txt"}))
         .send()
         .await
         .unwrap();
@@ -21,7 +21,7 @@ async fn create_get_text_and_delete() {
     let id = doc["id"].as_str().unwrap();
     assert_eq!(location, format!("/documents/{id}"));
     assert_eq!(doc["title"], "Moby Dick");
-    assert_eq!(doc["source"], "s3://books/moby.txt");
+    assert_eq!(doc["source"], "https://books.example/moby.txt");
     assert_eq!(doc["content_type"], "text/plain");
     assert_eq!(doc["byte_size"], 16);
     assert_eq!(doc["passage_count"], 1);
@@ -146,7 +146,7 @@ async fn duplicate_text_from_same_source_is_a_conflict() {
         .client
         .post(app.url("/documents"))
         .bearer_auth(API_KEY)
-        .json(&json!({"title": "two", "text": "same words", "source": "s3://b/k"}))
+        .json(&json!({"title": "two", "text": "same words", "source": "https://example.org/k"}))
         .send()
         .await
         .unwrap();
@@ -362,4 +362,40 @@ async fn reads_are_cacheable_and_revalidate_with_304() {
         .await
         .unwrap();
     crate::helpers::assert_problem(resp, 404).await;
+}
+
+/// `s3://` sources belong to ingestion (issue 9, item 6): the API refuses to store one, in
+/// any letter case, with a 422 naming `source`, and stores nothing.
+#[tokio::test]
+async fn s3_sources_are_reserved_for_ingestion() {
+    let app = spawn_app().await;
+    for source in [
+        "s3://bucket/key.txt",
+        "S3://Bucket/key.txt",
+        " s3://bucket/x",
+    ] {
+        let resp = app
+            .client
+            .post(app.url("/documents"))
+            .bearer_auth(API_KEY)
+            .json(&json!({"title": "claimed", "text": "not from S3", "source": source}))
+            .send()
+            .await
+            .unwrap();
+        let problem = assert_problem(resp, 422).await;
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.starts_with("source:"), "{source}: {detail}");
+    }
+    let (_, page) = app.get_json("/documents").await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 0);
+    // Other sources are still the client's to name.
+    let resp = app
+        .client
+        .post(app.url("/documents"))
+        .bearer_auth(API_KEY)
+        .json(&json!({"title": "web", "text": "from the web", "source": "https://example.org/s3://x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
 }
