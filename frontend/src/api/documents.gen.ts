@@ -7,14 +7,36 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List documents, newest first. */
+        /**
+         * List documents, newest first, optionally narrowed (filters combine with AND;
+         *     `job_id` alone lists one ingestion job's documents).
+         */
         get: {
             parameters: {
                 query?: {
                     /** @description Page size, 1 to 100 (default 20). */
                     limit?: number;
-                    /** @description `next_cursor` of the previous page. */
+                    /**
+                     * @description `next_cursor` of the previous page, with the same filters (a cursor issued for
+                     *     other filters: 422).
+                     */
                     cursor?: string;
+                    /**
+                     * @description Only documents whose `source` starts with this (case-sensitive), e.g.
+                     *     `s3://bucket/reports/`.
+                     */
+                    source_prefix?: string;
+                    /** @description Only documents stored by this ingestion job. */
+                    job_id?: string;
+                    /** @description Only documents of exactly this content type, e.g. `text/plain`. */
+                    content_type?: string;
+                    /** @description Only documents created at or after this instant (RFC 3339). */
+                    created_from?: string;
+                    /**
+                     * @description Only documents created before this instant (RFC 3339); must be later than
+                     *     `created_from` (otherwise 422).
+                     */
+                    created_to?: string;
                 };
                 header?: never;
                 path?: never;
@@ -606,7 +628,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Full-text search (websearch syntax: `"a phrase"`, `or`, `-word`), best first. */
+        /**
+         * Full-text search (websearch syntax: `"a phrase"`, `or`, `-word`), best first,
+         *     optionally narrowed by the same filters as `GET /documents` (combined with AND).
+         */
         get: {
             parameters: {
                 query: {
@@ -614,8 +639,29 @@ export interface paths {
                     q: string;
                     /** @description Page size, 1 to 100 (default 20). */
                     limit?: number;
-                    /** @description `next_cursor` of the previous page. */
+                    /**
+                     * @description `next_cursor` of the previous page, with the same query, filters and `collapse`
+                     *     (a cursor issued for another search: 422).
+                     */
                     cursor?: string;
+                    /**
+                     * @description `document`: only the best passage of each document (default `none`: every
+                     *     matching passage).
+                     */
+                    collapse?: components["schemas"]["Collapse"];
+                    /** @description Only documents whose `source` starts with this (case-sensitive). */
+                    source_prefix?: string;
+                    /** @description Only documents stored by this ingestion job. */
+                    job_id?: string;
+                    /** @description Only documents of exactly this content type, e.g. `text/plain`. */
+                    content_type?: string;
+                    /** @description Only documents created at or after this instant (RFC 3339). */
+                    created_from?: string;
+                    /**
+                     * @description Only documents created before this instant (RFC 3339); must be later than
+                     *     `created_from` (otherwise 422).
+                     */
+                    created_to?: string;
                 };
                 header?: never;
                 path?: never;
@@ -879,13 +925,21 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description How hits are grouped.
+         * @enum {string}
+         */
+        Collapse: "none" | "document";
         /** CreateDocument */
         CreateDocument: {
             /** @description Title shown in lists and search results (not blank, no NUL characters). */
             title: string;
             /** @description The full text (UTF-8, no NUL characters); at most 32 MiB of UTF-8 (larger: 413). */
             text: string;
-            /** @description Where the text came from (no NUL characters); defaults to `api`. */
+            /**
+             * @description Where the text came from (no NUL characters); defaults to `api`. `s3://` sources
+             *     (in any letter case) are reserved for documents stored by ingestion: 422.
+             */
             source?: string;
         };
         /** DocumentPage */
@@ -960,6 +1014,14 @@ export interface components {
             hits: components["schemas"]["Hit"][];
             /** @description Pass as `cursor` for the next page; absent on the last page. */
             next_cursor?: string;
+            /**
+             * Format: int64
+             * @description An estimate of how many hits the whole search has (passages, or documents with
+             *     `collapse=document`), for display ("about N results"). It is not a promise: it may
+             *     be approximate for very common terms, and it is 0 on an empty page; page with
+             *     `next_cursor`, never by this number.
+             */
+            estimated_total: number;
         };
     };
     responses: never;

@@ -5,6 +5,7 @@ pub mod api;
 pub mod entities;
 pub mod migration;
 pub mod passages;
+pub mod query;
 pub mod store;
 
 use std::time::Duration;

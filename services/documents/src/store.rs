@@ -1,13 +1,12 @@
-//! The data layer: the write path (shared with the ingest worker) and the queries the API
-//! serves. Functions take a connection so callers choose the transaction.
+//! The data layer: the write path (shared with the ingest worker) and the reads by id.
+//! Lists and search are in [`crate::query`]. Functions take a connection so callers
+//! choose the transaction.
 
-use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
     EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Statement,
-    TransactionTrait, sea_query::Condition,
+    TransactionTrait,
 };
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -183,45 +182,6 @@ pub async fn delete_document(db: &impl ConnectionTrait, id: Uuid) -> Result<bool
     Ok(res.rows_affected > 0)
 }
 
-/// A page position in the newest-first document list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ListCursor {
-    #[serde(rename = "t")]
-    pub created_at: DateTime<Utc>,
-    #[serde(rename = "i")]
-    pub id: Uuid,
-}
-
-/// Newest first; keyset pagination on (created_at, id), so documents inserted while a
-/// client pages never shift or repeat the pages it has not read yet.
-pub async fn list_documents(
-    db: &impl ConnectionTrait,
-    limit: u64,
-    after: Option<ListCursor>,
-) -> Result<(Vec<document::Model>, Option<ListCursor>), DbErr> {
-    let mut query = document::Entity::find()
-        .order_by_desc(document::Column::CreatedAt)
-        .order_by_desc(document::Column::Id)
-        .limit(limit + 1);
-    if let Some(c) = after {
-        query = query.filter(
-            Condition::any()
-                .add(document::Column::CreatedAt.lt(c.created_at))
-                .add(
-                    Condition::all()
-                        .add(document::Column::CreatedAt.eq(c.created_at))
-                        .add(document::Column::Id.lt(c.id)),
-                ),
-        );
-    }
-    let mut rows = query.all(db).await?;
-    let next = cut_page(&mut rows, limit).map(|d| ListCursor {
-        created_at: d.created_at,
-        id: d.id,
-    });
-    Ok((rows, next))
-}
-
 /// Up to `limit` passages of a document from `from_seq` on, in order.
 pub async fn passages_from(
     db: &impl ConnectionTrait,
@@ -238,145 +198,7 @@ pub async fn passages_from(
         .await
 }
 
-/// A position in a ranked result list.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct SearchCursor {
-    #[serde(rename = "r")]
-    pub rank: f32,
-    #[serde(rename = "d")]
-    pub document_id: Uuid,
-    #[serde(rename = "s")]
-    pub seq: i32,
-}
-
-#[derive(Debug, Clone, PartialEq, FromQueryResult)]
-pub struct SearchHit {
-    pub document_id: Uuid,
-    pub title: String,
-    pub seq: i32,
-    /// HTML-escaped passage excerpt with matches wrapped in `<mark>`.
-    pub snippet: String,
-    pub rank: f32,
-}
-
-// Markers no text we store can contain (control characters), replaced after escaping.
-const MARK_START: &str = "\u{1}";
-const MARK_END: &str = "\u{2}";
-
-/// Full-text search over passages with PostgreSQL websearch syntax (quotes for phrases,
-/// `or`, `-word`), best first (`ts_rank_cd`), ties in document/passage order. Snippets are
-/// computed only for the page returned.
-pub async fn search(
-    db: &impl ConnectionTrait,
-    q: &str,
-    limit: u64,
-    after: Option<SearchCursor>,
-) -> Result<(Vec<SearchHit>, Option<SearchCursor>), DbErr> {
-    let sql = format!(
-        r#"
-        WITH query AS (SELECT websearch_to_tsquery('english', $1) AS q),
-        page AS (
-            SELECT p.document_id, p.seq, ts_rank_cd(p.tsv, query.q) AS rank
-            FROM passages p, query
-            WHERE p.tsv @@ query.q
-        )
-        SELECT page.document_id, d.title, page.seq, page.rank,
-               ts_headline('english', p.text, query.q,
-                           'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "') AS snippet
-        FROM (
-            SELECT * FROM page
-            WHERE $2::real IS NULL
-               OR page.rank < $2::real
-               OR (page.rank = $2::real AND (page.document_id, page.seq) > ($3::uuid, $4::integer))
-            ORDER BY page.rank DESC, page.document_id, page.seq
-            LIMIT $5
-        ) page
-        JOIN documents d ON d.id = page.document_id
-        JOIN passages p ON p.document_id = page.document_id AND p.seq = page.seq
-        CROSS JOIN query
-        ORDER BY page.rank DESC, page.document_id, page.seq
-        "#
-    );
-    let limit_plus_one = i64::try_from(limit + 1).unwrap_or(i64::MAX);
-    let stmt = Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        sql,
-        [
-            q.into(),
-            after.map(|c| c.rank).into(),
-            after.map(|c| c.document_id).into(),
-            after.map(|c| c.seq).into(),
-            limit_plus_one.into(),
-        ],
-    );
-    let mut hits = SearchHit::find_by_statement(stmt).all(db).await?;
-    let next = cut_page(&mut hits, limit).map(|h| SearchCursor {
-        rank: h.rank,
-        document_id: h.document_id,
-        seq: h.seq,
-    });
-    for hit in &mut hits {
-        hit.snippet = escape_snippet(&hit.snippet);
-    }
-    Ok((hits, next))
-}
-
-/// Queries fetch `limit + 1` rows: when the extra row came back there is a next page, so
-/// drop it and return the last row kept (the cursor's position).
-fn cut_page<T>(rows: &mut Vec<T>, limit: u64) -> Option<&T> {
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    if rows.len() > limit {
-        rows.truncate(limit);
-        rows.last()
-    } else {
-        None
-    }
-}
-
-fn escape_snippet(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len() + 32);
-    for c in raw.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out.replace(MARK_START, "<mark>")
-        .replace(MARK_END, "</mark>")
-}
-
 /// True when the database answers.
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.execute_unprepared("SELECT 1").await.is_ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn snippets_escape_html_but_keep_marks() {
-        let raw = format!("a <b> & {MARK_START}word{MARK_END}");
-        assert_eq!(escape_snippet(&raw), "a &lt;b&gt; &amp; <mark>word</mark>");
-    }
-
-    #[test]
-    fn cursors_round_trip_and_reject_garbage() {
-        let c = SearchCursor {
-            rank: 0.1,
-            document_id: Uuid::nil(),
-            seq: 3,
-        };
-        let s = corpus_platform::cursor::encode(&c);
-        assert_eq!(corpus_platform::cursor::decode::<SearchCursor>(&s), Some(c));
-        assert_eq!(
-            corpus_platform::cursor::decode::<ListCursor>(&s),
-            None,
-            "a search cursor is no list cursor"
-        );
-    }
 }

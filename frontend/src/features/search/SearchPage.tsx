@@ -1,29 +1,44 @@
-import { useState, type FormEvent } from "react";
+import { useMemo, useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { Loading } from "../../components/Loading";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { SearchFiltersFields } from "./SearchFiltersFields";
 import { Snippet } from "./Snippet";
+import { NO_FILTERS, activeCount, readFilters, toParams, toQuery, type SearchFilters } from "./filters";
 import { useSearch } from "./useSearch";
 
 export function SearchPage() {
   const [params, setParams] = useSearchParams();
   const q = params.get("q") ?? "";
+  const urlKey = params.toString();
+  const filters = useMemo(() => readFilters(new URLSearchParams(urlKey)), [urlKey]);
   const [draft, setDraft] = useState(q);
-  const [shown, setShown] = useState(q);
-  if (shown !== q) {
-    // The URL changed (back/forward, a shared link): the box follows it.
-    setShown(q);
+  const [draftFilters, setDraftFilters] = useState<SearchFilters>(filters);
+  const [shown, setShown] = useState(urlKey);
+  if (shown !== urlKey) {
+    // The URL changed (back/forward, a shared link): the form follows it.
+    setShown(urlKey);
     setDraft(q);
+    setDraftFilters(filters);
   }
-  const search = useSearch(q);
+  const query = useMemo(() => toQuery(filters), [filters]);
+  const search = useSearch(q, query);
+  const perDocument = filters.perDocument;
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    const next = draft.trim();
-    setParams(next ? { q: next } : {});
+    setParams(toParams(draft.trim(), draftFilters));
+  }
+
+  function clearFilters() {
+    setDraftFilters(NO_FILTERS);
+    setParams(toParams(draft.trim(), NO_FILTERS));
   }
 
   const hits = search.data?.pages.flatMap((p) => p.hits) ?? [];
+  const total = search.data?.pages[0]?.estimated_total ?? 0;
+  const unit = perDocument ? ["document", "documents"] : ["passage", "passages"];
+  const narrowed = activeCount(filters) - (perDocument ? 1 : 0);
   return (
     <section>
       <h1>Search</h1>
@@ -41,6 +56,7 @@ export function SearchPage() {
           />
           <button type="submit">Search</button>
         </div>
+        <SearchFiltersFields value={draftFilters} onChange={setDraftFilters} onClear={clearFilters} />
       </form>
       <details id="syntax" className="help">
         <summary>Search syntax</summary>
@@ -65,13 +81,17 @@ export function SearchPage() {
       {search.isError ? <ProblemAlert error={search.error} onRetry={() => void search.refetch()} /> : null}
       {search.isSuccess && hits.length === 0 ? (
         <p role="status">
-          No passage matches <strong>{q}</strong>. Try fewer words, or another form of a word.
+          No passage matches <strong>{q}</strong>
+          {narrowed > 0 ? " with these filters" : ""}. Try fewer words, another form of a word
+          {narrowed > 0 ? ", or fewer filters" : ""}.
         </p>
       ) : null}
       {hits.length > 0 ? (
         <>
           <p role="status" className="count">
-            {hits.length} {hits.length === 1 ? "passage" : "passages"} shown{search.hasNextPage ? ", more available" : ""}
+            About {total} {total === 1 ? unit[0] : unit[1]}
+            {narrowed > 0 ? ` (${narrowed} ${narrowed === 1 ? "filter" : "filters"})` : ""}; {hits.length} shown
+            {search.hasNextPage ? ", more available" : ""}
           </p>
           <ol className="hits">
             {hits.map((h) => (
@@ -80,7 +100,7 @@ export function SearchPage() {
                   <Link to={`/documents/${h.document_id}`}>{h.title}</Link>
                 </h2>
                 <Snippet snippet={h.snippet} />
-                <p className="meta">Passage {h.seq + 1}</p>
+                <p className="meta">{perDocument ? `Best passage: ${h.seq + 1}` : `Passage ${h.seq + 1}`}</p>
               </li>
             ))}
           </ol>

@@ -16,11 +16,12 @@ use poem_openapi::{
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{ApiError, ApiTags, DEFAULT_LIMIT};
+use super::{ApiError, ApiTags, DEFAULT_LIMIT, filters};
 use crate::{
     AppState,
     entities::document,
-    store::{self, ListCursor, NewDocument, WriteOutcome},
+    query::{self, ListCursor},
+    store::{self, NewDocument, WriteOutcome},
 };
 
 /// Largest text accepted by `POST /documents` (larger files go through ingestion).
@@ -235,29 +236,60 @@ impl DocumentsApi {
         }
     }
 
-    /// List documents, newest first.
+    /// List documents, newest first, optionally narrowed (filters combine with AND;
+    /// `job_id` alone lists one ingestion job's documents).
     #[oai(path = "/documents", method = "get")]
+    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         /// Page size, 1 to 100 (default 20).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
-        /// `next_cursor` of the previous page.
+        /// `next_cursor` of the previous page, with the same filters (a cursor issued for
+        /// other filters: 422).
         #[oai(validator(max_length = 1024, pattern = r"^[A-Za-z0-9_-]*$"))]
         cursor: Query<Option<String>>,
+        /// Only documents whose `source` starts with this (case-sensitive), e.g.
+        /// `s3://bucket/reports/`.
+        #[oai(validator(min_length = 1, max_length = 1024, pattern = r"^[^\x00]+$"))]
+        source_prefix: Query<Option<String>>,
+        /// Only documents stored by this ingestion job.
+        job_id: Query<Option<Uuid>>,
+        /// Only documents of exactly this content type, e.g. `text/plain`.
+        #[oai(validator(min_length = 1, max_length = 255, pattern = r"^[^\x00]+$"))]
+        content_type: Query<Option<String>>,
+        /// Only documents created at or after this instant (RFC 3339).
+        created_from: Query<Option<DateTime<Utc>>>,
+        /// Only documents created before this instant (RFC 3339); must be later than
+        /// `created_from` (otherwise 422).
+        created_to: Query<Option<DateTime<Utc>>>,
     ) -> Result<Json<DocumentPage>, ApiError> {
+        let filters = filters::filters(
+            source_prefix.0,
+            job_id.0,
+            content_type.0,
+            created_from.0,
+            created_to.0,
+        )?;
+        let fingerprint = filters.fingerprint("list");
         let after = match cursor.0.as_deref() {
             None | Some("") => None,
-            Some(raw) => Some(
-                cursor::decode::<ListCursor>(raw)
-                    .ok_or_else(|| ApiError::unprocessable("cursor", "is not a list cursor"))?,
-            ),
+            Some(raw) => {
+                let c = cursor::decode::<ListCursor>(raw)
+                    .ok_or_else(|| ApiError::unprocessable("cursor", "is not a list cursor"))?;
+                filters::check_fingerprint(c.fingerprint.as_deref(), &fingerprint)?;
+                Some(c)
+            }
         };
         let limit = u64::from(limit.0.unwrap_or(DEFAULT_LIMIT));
-        let (rows, next) = store::list_documents(&self.state.read, limit, after).await?;
+        let (rows, next) =
+            query::list_documents(&self.state.read, &filters, limit, after.as_ref()).await?;
         Ok(Json(DocumentPage {
             items: rows.into_iter().map(Into::into).collect(),
-            next_cursor: next.map(|c| cursor::encode(&c)),
+            next_cursor: next.map(|mut c| {
+                c.fingerprint = Some(fingerprint);
+                cursor::encode(&c)
+            }),
         }))
     }
 

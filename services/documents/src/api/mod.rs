@@ -3,6 +3,7 @@
 
 mod documents;
 mod error;
+mod filters;
 mod health;
 mod search;
 

@@ -1,11 +1,12 @@
+use chrono::{DateTime, Utc};
 use corpus_platform::cursor;
-use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
+use poem_openapi::{Enum, Object, OpenApi, param::Query, payload::Json};
 use uuid::Uuid;
 
-use super::{ApiError, ApiTags, DEFAULT_LIMIT};
+use super::{ApiError, ApiTags, DEFAULT_LIMIT, filters};
 use crate::{
     AppState,
-    store::{self, SearchCursor},
+    query::{self, SearchCursor},
 };
 
 #[derive(Debug, Object)]
@@ -25,6 +26,21 @@ pub struct SearchPage {
     pub hits: Vec<Hit>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
+    /// An estimate of how many hits the whole search has (passages, or documents with
+    /// `collapse=document`), for display ("about N results"). It is not a promise: it may
+    /// be approximate for very common terms, and it is 0 on an empty page; page with
+    /// `next_cursor`, never by this number.
+    pub estimated_total: i64,
+}
+
+/// How hits are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum Collapse {
+    /// Every matching passage is a hit (the default).
+    None,
+    /// Only the best passage of each document is a hit.
+    Document,
 }
 
 pub struct SearchApi {
@@ -33,8 +49,10 @@ pub struct SearchApi {
 
 #[OpenApi(tag = "ApiTags::Search")]
 impl SearchApi {
-    /// Full-text search (websearch syntax: `"a phrase"`, `or`, `-word`), best first.
+    /// Full-text search (websearch syntax: `"a phrase"`, `or`, `-word`), best first,
+    /// optionally narrowed by the same filters as `GET /documents` (combined with AND).
     #[oai(path = "/search", method = "get")]
+    #[allow(clippy::too_many_arguments)]
     async fn search(
         &self,
         /// The query: at least one non-blank character, no NUL.
@@ -47,21 +65,62 @@ impl SearchApi {
         /// Page size, 1 to 100 (default 20).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
-        /// `next_cursor` of the previous page.
+        /// `next_cursor` of the previous page, with the same query, filters and `collapse`
+        /// (a cursor issued for another search: 422).
         #[oai(validator(max_length = 1024, pattern = r"^[A-Za-z0-9_-]*$"))]
         cursor: Query<Option<String>>,
+        /// `document`: only the best passage of each document (default `none`: every
+        /// matching passage).
+        collapse: Query<Option<Collapse>>,
+        /// Only documents whose `source` starts with this (case-sensitive).
+        #[oai(validator(min_length = 1, max_length = 1024, pattern = r"^[^\x00]+$"))]
+        source_prefix: Query<Option<String>>,
+        /// Only documents stored by this ingestion job.
+        job_id: Query<Option<Uuid>>,
+        /// Only documents of exactly this content type, e.g. `text/plain`.
+        #[oai(validator(min_length = 1, max_length = 255, pattern = r"^[^\x00]+$"))]
+        content_type: Query<Option<String>>,
+        /// Only documents created at or after this instant (RFC 3339).
+        created_from: Query<Option<DateTime<Utc>>>,
+        /// Only documents created before this instant (RFC 3339); must be later than
+        /// `created_from` (otherwise 422).
+        created_to: Query<Option<DateTime<Utc>>>,
     ) -> Result<Json<SearchPage>, ApiError> {
+        let filters = filters::filters(
+            source_prefix.0,
+            job_id.0,
+            content_type.0,
+            created_from.0,
+            created_to.0,
+        )?;
+        let collapse = collapse.0 == Some(Collapse::Document);
+        let fingerprint = filters.fingerprint(&format!(
+            "search:{}:{}",
+            if collapse { "document" } else { "none" },
+            q.0
+        ));
         let after = match cursor.0.as_deref() {
             None | Some("") => None,
-            Some(raw) => Some(
-                cursor::decode::<SearchCursor>(raw)
-                    .ok_or_else(|| ApiError::unprocessable("cursor", "is not a search cursor"))?,
-            ),
+            Some(raw) => {
+                let c = cursor::decode::<SearchCursor>(raw)
+                    .ok_or_else(|| ApiError::unprocessable("cursor", "is not a search cursor"))?;
+                filters::check_fingerprint(c.fingerprint.as_deref(), &fingerprint)?;
+                Some(c)
+            }
         };
         let limit = u64::from(limit.0.unwrap_or(DEFAULT_LIMIT));
-        let (hits, next) = store::search(&self.state.read, &q.0, limit, after).await?;
+        let results = query::search(
+            &self.state.read,
+            &q.0,
+            &filters,
+            collapse,
+            limit,
+            after.as_ref(),
+        )
+        .await?;
         Ok(Json(SearchPage {
-            hits: hits
+            hits: results
+                .hits
                 .into_iter()
                 .map(|h| Hit {
                     document_id: h.document_id,
@@ -71,7 +130,11 @@ impl SearchApi {
                     rank: h.rank,
                 })
                 .collect(),
-            next_cursor: next.map(|c| cursor::encode(&c)),
+            next_cursor: results.next.map(|mut c| {
+                c.fingerprint = Some(fingerprint);
+                cursor::encode(&c)
+            }),
+            estimated_total: results.estimated_total,
         }))
     }
 }

@@ -5,12 +5,16 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_documents;
+mod m20261202_000001_filter_indexes;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_create_documents::Migration)]
+        vec![
+            Box::new(m20261123_000001_create_documents::Migration),
+            Box::new(m20261202_000001_filter_indexes::Migration),
+        ]
     }
 }

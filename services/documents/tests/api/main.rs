@@ -8,6 +8,7 @@ mod helpers;
 mod auth;
 mod documents;
 mod errors;
+mod filters;
 mod health;
 mod openapi;
 mod process;
