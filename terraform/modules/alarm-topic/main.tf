@@ -9,8 +9,8 @@ resource "aws_sns_topic" "this" {
   tags = merge(var.tags, { Name = var.name })
 }
 
-# CloudWatch alarms, CodeDeploy, EventBridge and CodeStar Notifications (pipeline events)
-# of this account may publish; nothing else.
+# CloudWatch alarms, CodeDeploy, EventBridge, CodeStar Notifications (pipeline events) and
+# AWS Budgets of this account may publish; nothing else.
 data "aws_iam_policy_document" "topic" {
   statement {
     sid       = "AccountServicesPublish"
@@ -19,7 +19,7 @@ data "aws_iam_policy_document" "topic" {
 
     principals {
       type        = "Service"
-      identifiers = ["cloudwatch.amazonaws.com", "codedeploy.amazonaws.com", "events.amazonaws.com", "codestar-notifications.amazonaws.com"]
+      identifiers = ["cloudwatch.amazonaws.com", "codedeploy.amazonaws.com", "events.amazonaws.com", "codestar-notifications.amazonaws.com", "budgets.amazonaws.com"]
     }
 
     condition {

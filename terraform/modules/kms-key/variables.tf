@@ -14,7 +14,7 @@ variable "description" {
 }
 
 variable "service_principals" {
-  description = "AWS services allowed to use the key on behalf of this account, by short name (logs, rds, s3, dynamodb, sqs, ssm, sns, cloudwatch, events, secretsmanager, ecr, codepipeline, codebuild, lambda, cloudfront, delivery.logs, codestar-notifications)."
+  description = "AWS services allowed to use the key on behalf of this account, by short name (logs, rds, s3, dynamodb, sqs, ssm, sns, cloudwatch, events, secretsmanager, ecr, codepipeline, codebuild, lambda, cloudfront, delivery.logs, codestar-notifications, budgets)."
   type        = list(string)
   default     = []
 
@@ -22,7 +22,7 @@ variable "service_principals" {
     condition = alltrue([for s in var.service_principals : contains([
       "logs", "rds", "s3", "dynamodb", "sqs", "ssm", "sns", "cloudwatch", "events",
       "secretsmanager", "ecr", "codepipeline", "codebuild", "lambda", "cloudfront", "delivery.logs",
-      "codestar-notifications",
+      "codestar-notifications", "budgets",
     ], s)])
     error_message = "service_principals holds an unknown service name."
   }

@@ -22,6 +22,8 @@ module "dynamodb_key" {
   name               = "${local.name_prefix}-dynamodb"
   description        = "Items of the ${local.env} DynamoDB tables"
   service_principals = ["dynamodb"]
+
+  tags = { Service = "ingest" }
 }
 
 # S3 encrypts the event notifications it sends to the queue with this key.
@@ -31,6 +33,8 @@ module "sqs_key" {
   name               = "${local.name_prefix}-sqs"
   description        = "Messages of the ${local.env} queues"
   service_principals = ["sqs", "s3"]
+
+  tags = { Service = "ingest" }
 }
 
 module "logs_key" {
@@ -39,6 +43,8 @@ module "logs_key" {
   name               = "${local.name_prefix}-logs"
   description        = "CloudWatch log groups of ${local.env}"
   service_principals = ["logs"]
+
+  tags = { Service = "ingest" }
 }
 
 module "table" {
@@ -47,6 +53,8 @@ module "table" {
   name                = local.data.table
   kms_key_arn         = module.dynamodb_key.key_arn
   deletion_protection = local.data.deletion_protection
+
+  tags = { Service = "ingest" }
 }
 
 module "queue" {
@@ -57,6 +65,8 @@ module "queue" {
   visibility_timeout_seconds = local.data.queue_visibility_timeout_seconds
   max_receive_count          = 5
   source_bucket_arns         = [local.landing_arn]
+
+  tags = { Service = "ingest" }
 }
 
 # Server access logs of the data buckets (SSE-S3: log delivery cannot write SSE-KMS).
@@ -74,6 +84,8 @@ module "access_logs" {
     noncurrent_version_expiration_days = 30
     transition_to_ia_days              = 30
   }]
+
+  tags = { Service = "ingest" }
 }
 
 data "aws_caller_identity" "current" {}
@@ -128,4 +140,6 @@ module "landing" {
 
   # S3 checks that it may send to the queue when the notification is configured.
   depends_on = [module.queue]
+
+  tags = { Service = "ingest" }
 }

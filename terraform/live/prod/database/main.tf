@@ -20,6 +20,8 @@ module "rds_key" {
   name               = "${local.name_prefix}-rds"
   description        = "PostgreSQL storage, snapshots, Performance Insights and master secret of ${local.env}"
   service_principals = ["rds", "secretsmanager"]
+
+  tags = { Service = "database" }
 }
 
 module "postgres" {
@@ -41,4 +43,6 @@ module "postgres" {
   backup_window         = local.db.backup_window
   maintenance_window    = local.db.maintenance_window
   emulator_compatible   = var.emulator
+
+  tags = { Service = "database" }
 }

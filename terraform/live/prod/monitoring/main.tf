@@ -50,4 +50,19 @@ module "monitoring" {
     dlq_name   = local.data.dlq_name
   }
   dynamodb = { table_names = [local.data.table_name] }
+
+  tags = { Service = "monitoring" }
+}
+
+# The environment's monthly cost budget (AWS Budgets has no emulator: real accounts only).
+module "budget" {
+  source = "../../../modules/budget"
+  count  = var.emulator ? 0 : 1
+
+  name          = "${local.name_prefix}-monthly-cost"
+  amount_usd    = local.config.monitoring.monthly_budget_usd
+  emails        = try(local.config.monitoring.alarm_emails, [])
+  sns_topic_arn = data.terraform_remote_state.base.outputs.alarm_topic_arn
+
+  tags = { Service = "cost" }
 }

@@ -11,4 +11,6 @@ module "network" {
   azs                  = local.config.network.azs
   single_nat_gateway   = local.config.network.single_nat_gateway
   flow_log_kms_key_arn = data.terraform_remote_state.base.outputs.kms_key_arns.logs
+
+  tags = { Service = "network" }
 }

@@ -83,6 +83,8 @@ module "origin_cert" {
       target_zone_id  = module.alb.zone_id
     }
   }
+
+  tags = { Service = "alb" }
 }
 
 module "alb" {
@@ -100,6 +102,8 @@ module "alb" {
   deletion_protection       = local.svc.alb_deletion_protection
   enable_waf                = local.svc.enable_waf
   log_kms_key_arn           = local.base.kms_key_arns.logs
+
+  tags = { Service = "alb" }
 }
 
 # ---------------------------------------------------------------------------------------
@@ -121,6 +125,8 @@ module "deploy_hook" {
   kms_key_arn        = local.base.kms_key_arns.logs
   log_retention_days = local.svc.log_retention_days
   alarm_actions      = [local.base.alarm_topic_arn]
+
+  tags = { Service = "deploy-hook" }
 }
 
 # ---------------------------------------------------------------------------------------
@@ -160,6 +166,8 @@ module "documents" {
   hook_lambda_arns            = [module.deploy_hook.function_arn]
   alarm_actions               = [local.base.alarm_topic_arn]
   emulator_compatible         = var.emulator
+
+  tags = { Service = "documents" }
 }
 
 # ---------------------------------------------------------------------------------------
@@ -231,6 +239,8 @@ module "ingest" {
   hook_lambda_arns            = [module.deploy_hook.function_arn]
   alarm_actions               = [local.base.alarm_topic_arn]
   emulator_compatible         = var.emulator
+
+  tags = { Service = "ingest" }
 }
 
 # ---------------------------------------------------------------------------------------
@@ -297,6 +307,8 @@ module "worker" {
   max_capacity                = local.svc.worker.max
   alarm_actions               = [local.base.alarm_topic_arn]
   emulator_compatible         = var.emulator
+
+  tags = { Service = "ingest-worker" }
 }
 
 # ---------------------------------------------------------------------------------------
@@ -320,6 +332,8 @@ module "reconcile" {
   security_group_ids     = [module.worker.security_group_id]
   group                  = "ingest-reconcile"
   alarm_actions          = [local.base.alarm_topic_arn]
+
+  tags = { Service = "ingest-reconcile" }
 }
 
 # ---------------------------------------------------------------------------------------

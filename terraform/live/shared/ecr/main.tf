@@ -8,6 +8,8 @@ module "key" {
   service_principals = ["ecr"]
   # Tasks of the environment accounts decrypt layers when they pull.
   user_principal_arns = [for a in try(local.shared.ecr.pull_account_ids, []) : "arn:aws:iam::${a}:root"]
+
+  tags = { Service = "ecr" }
 }
 
 module "ecr" {
@@ -17,6 +19,8 @@ module "ecr" {
   kms_key_arn        = module.key.key_arn
   keep_tagged_images = local.shared.ecr.keep_tagged_images
   pull_account_ids   = try(local.shared.ecr.pull_account_ids, [])
+
+  tags = { Service = "ecr" }
 }
 
 # Published for the environments' roots and the build (buildspec.yml): repository URL per

@@ -44,4 +44,6 @@ module "pipeline" {
   infrastructure_pipeline = try(local.pipeline.infrastructure_pipeline, true)
   tls_only_policy         = !var.emulator
   emulator_compatible     = var.emulator
+
+  tags = { Service = "pipeline" }
 }

@@ -8,4 +8,6 @@ module "state_backend" {
   key_name          = "${local.name_prefix}-tfstate"
   state_reader_arns = try(local.shared.state.reader_role_arns, [])
   tls_only_policy   = !var.emulator
+
+  tags = { Service = "terraform-state" }
 }

@@ -28,6 +28,8 @@ module "logs_key" {
   name               = "${local.name_prefix}-logs"
   description        = "CloudWatch log groups of ${local.env}"
   service_principals = ["logs"]
+
+  tags = { Service = "logging" }
 }
 
 module "ssm_key" {
@@ -36,15 +38,20 @@ module "ssm_key" {
   name               = "${local.name_prefix}-ssm"
   description        = "SSM SecureString parameters of ${local.env}"
   service_principals = ["ssm"]
+
+  tags = { Service = "secrets" }
 }
 
-# CloudWatch alarms publish to the encrypted topic with this key.
+# CloudWatch alarms, EventBridge rules and AWS Budgets publish to the encrypted topic with
+# this key.
 module "alarms_key" {
   source = "../../../modules/kms-key"
 
   name               = "${local.name_prefix}-alarms"
   description        = "Alarm notifications of ${local.env}"
-  service_principals = ["cloudwatch", "sns", "events"]
+  service_principals = ["cloudwatch", "sns", "events", "budgets"]
+
+  tags = { Service = "monitoring" }
 }
 
 module "alarm_topic" {
@@ -53,6 +60,8 @@ module "alarm_topic" {
   name        = "${local.name_prefix}-alarms"
   kms_key_arn = module.alarms_key.key_arn
   emails      = try(local.config.monitoring.alarm_emails, [])
+
+  tags = { Service = "monitoring" }
 }
 
 # Secrets of the services. Terraform creates each parameter once with a placeholder and
@@ -155,4 +164,6 @@ module "logs" {
     noncurrent_version_expiration_days = 30
     transition_to_ia_days              = 30
   }]
+
+  tags = { Service = "logging" }
 }

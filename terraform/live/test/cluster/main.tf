@@ -17,4 +17,6 @@ module "cluster" {
   vpc_id              = data.terraform_remote_state.network.outputs.vpc_id
   subnet_ids          = data.terraform_remote_state.network.outputs.private_subnet_ids
   emulator_compatible = var.emulator
+
+  tags = { Service = "cluster" }
 }

@@ -27,6 +27,8 @@ module "dynamodb_key" {
   name               = "${local.name_prefix}-dynamodb"
   description        = "Items of the ${local.env} DynamoDB tables"
   service_principals = ["dynamodb"]
+
+  tags = { Service = "ingest" }
 }
 
 # S3 encrypts the event notifications it sends to the queue with this key.
@@ -36,6 +38,8 @@ module "sqs_key" {
   name               = "${local.name_prefix}-sqs"
   description        = "Messages of the ${local.env} queues"
   service_principals = ["sqs", "s3"]
+
+  tags = { Service = "ingest" }
 }
 
 module "table" {
@@ -44,6 +48,8 @@ module "table" {
   name                = local.data.table
   kms_key_arn         = module.dynamodb_key.key_arn
   deletion_protection = local.data.deletion_protection
+
+  tags = { Service = "ingest" }
 }
 
 module "queue" {
@@ -54,6 +60,8 @@ module "queue" {
   visibility_timeout_seconds = local.data.queue_visibility_timeout_seconds
   max_receive_count          = 5
   source_bucket_arns         = [local.landing_arn]
+
+  tags = { Service = "ingest" }
 }
 
 module "landing" {
@@ -82,4 +90,6 @@ module "landing" {
 
   # S3 checks that it may send to the queue when the notification is configured.
   depends_on = [module.queue]
+
+  tags = { Service = "ingest" }
 }

@@ -26,6 +26,8 @@ module "web_key" {
   name               = "${local.name_prefix}-web"
   description        = "Web app bucket of ${local.env} (CloudFront reads through origin access control)"
   service_principals = ["s3", "cloudfront"]
+
+  tags = { Service = "frontend" }
 }
 
 # CloudFront only accepts certificates from us-east-1.
@@ -38,6 +40,8 @@ module "site_cert" {
   zone_id             = local.base.zone_id
   domain_name         = local.site_name
   wait_for_validation = !var.emulator
+
+  tags = { Service = "frontend" }
 }
 
 module "site" {
@@ -56,6 +60,8 @@ module "site" {
   # Browsers PUT uploads straight to the landing bucket (presigned URLs).
   csp_connect_src_extra = ["https://${data.terraform_remote_state.data.outputs.landing_bucket}.s3.${local.config.region}.amazonaws.com"]
   emulator_compatible   = var.emulator
+
+  tags = { Service = "frontend" }
 }
 
 # The static-site module creates no distribution against the emulator, so no alias either.

@@ -4,10 +4,7 @@ locals {
   shared = yamldecode(file("${path.module}/../../../config/shared.yaml"))
 
   name_prefix = "corpus-${local.env}"
-  tags = merge(try(local.shared.tags, {}), try(local.config.tags, null) == null ? {} : local.config.tags, {
-    Environment = local.env
-    Root        = "${local.env}/${local.resource}"
-  })
+  tags        = module.tags.tags
 
   # Settings for terraform_remote_state of other roots (same bucket and key layout as the
   # backend that scripts/tf.sh configures).
@@ -25,6 +22,19 @@ locals {
       skip_region_validation      = true
     } if var.emulator]...
   )
+}
+
+# Tags of every resource (the provider's default_tags): config/shared.yaml and
+# config/<env>.yaml `tags` (Owner required), Environment, Root, and Service = "platform"
+# unless a module call sets its own Service.
+module "tags" {
+  source = "../../../modules/tags"
+
+  shared_tags = try(local.shared.tags, {})
+  env_tags    = try(local.config.tags, null) == null ? {} : local.config.tags
+  environment = local.env
+  root        = "${local.env}/${local.resource}"
+  service     = "platform"
 }
 
 # The provider honours AWS_ENDPOINT_URL itself; the emulator switches below only relax checks
