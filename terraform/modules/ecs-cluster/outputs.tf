@@ -32,3 +32,13 @@ output "exec_log_group_name" {
   description = "Log group of ECS Exec sessions."
   value       = aws_cloudwatch_log_group.exec.name
 }
+
+output "exec_log_group_arn" {
+  description = "ARN of the ECS Exec session log group (ecs-service / ecs-worker exec_log_group_arn)."
+  value       = aws_cloudwatch_log_group.exec.arn
+}
+
+output "exec_kms_key_arn" {
+  description = "KMS key of the ECS Exec sessions and their log group (ecs-service / ecs-worker exec_kms_key_arn)."
+  value       = var.log_kms_key_arn
+}

@@ -7,6 +7,11 @@ data "aws_partition" "current" {}
 locals {
   full_name = "${var.name_prefix}-${var.service_name}"
 
+  # ECS Exec's agent writes its state and logs under these two paths; the root file system
+  # stays read-only, so they are task-scoped writable volumes.
+  exec_volumes      = var.enable_execute_command ? { "ssm-lib" = "/var/lib/amazon/ssm", "ssm-log" = "/var/log/amazon/ssm" } : {}
+  exec_mount_points = [for v, path in local.exec_volumes : { sourceVolume = v, containerPath = path, readOnly = false }]
+
   # Target group names are limited to 32 characters.
   tg_base = trimsuffix(substr(local.full_name, 0, 26), "-")
 
@@ -42,7 +47,7 @@ locals {
       }]
       environment = [for k in sort(keys(local.environment)) : { name = k, value = local.environment[k] }]
       secrets     = [for k in sort(keys(var.secrets)) : { name = k, valueFrom = var.secrets[k] }]
-      mountPoints = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
+      mountPoints = concat([{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }], local.exec_mount_points)
       linuxParameters = {
         initProcessEnabled = true
       }
@@ -240,6 +245,39 @@ data "aws_iam_policy_document" "exec" {
     ]
     # The ssmmessages actions have no resource-level permissions.
     resources = ["*"]
+  }
+
+  # Sessions are encrypted with the cluster's ECS Exec key: the agent in the task decrypts.
+  dynamic "statement" {
+    for_each = var.exec_kms_key_arn == null ? [] : [var.exec_kms_key_arn]
+
+    content {
+      sid       = "EcsExecSessionKey"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+    }
+  }
+
+  # Session transcripts go to the cluster's ECS Exec log group, written from the task.
+  dynamic "statement" {
+    for_each = var.exec_log_group_arn == null ? [] : [var.exec_log_group_arn]
+
+    content {
+      sid       = "EcsExecSessionLogs"
+      actions   = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+      resources = ["${statement.value}:*"]
+    }
+  }
+
+  dynamic "statement" {
+    # The agent lists the log groups before logging (DescribeLogGroups takes no single group).
+    for_each = var.exec_log_group_arn == null ? [] : [1]
+
+    content {
+      sid       = "EcsExecFindLogGroup"
+      actions   = ["logs:DescribeLogGroups"]
+      resources = ["arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:*"]
+    }
   }
 }
 
@@ -447,6 +485,14 @@ resource "aws_ecs_task_definition" "bootstrap" {
     name = "tmp"
   }
 
+  dynamic "volume" {
+    for_each = local.exec_volumes
+
+    content {
+      name = volume.key
+    }
+  }
+
   # Later revisions of this family are registered by the pipeline; keep this one so a
   # change here never deregisters a revision a running task set still uses.
   skip_destroy = true
@@ -497,8 +543,9 @@ resource "aws_ecs_service" "this" {
 }
 
 # Identical to the service above, for the local emulator only: moto does not return
-# availabilityZoneRebalancing, enableECSManagedTags or healthCheckGracePeriodSeconds, so
-# this variant also ignores those three (lifecycle blocks cannot be conditional).
+# availabilityZoneRebalancing, enableECSManagedTags, healthCheckGracePeriodSeconds or
+# enableExecuteCommand, so this variant also ignores those four (lifecycle blocks cannot be
+# conditional).
 resource "aws_ecs_service" "emulator" {
   count = var.emulator_compatible ? 1 : 0
 
@@ -533,7 +580,7 @@ resource "aws_ecs_service" "emulator" {
   tags = merge(var.tags, { Name = local.full_name })
 
   lifecycle {
-    ignore_changes = [task_definition, load_balancer, desired_count, network_configuration, availability_zone_rebalancing, enable_ecs_managed_tags, health_check_grace_period_seconds]
+    ignore_changes = [task_definition, load_balancer, desired_count, network_configuration, availability_zone_rebalancing, enable_ecs_managed_tags, health_check_grace_period_seconds, enable_execute_command]
   }
 
   depends_on = [aws_lb_listener_rule.prod, aws_lb_listener_rule.test, aws_iam_role_policy.execution]

@@ -7,6 +7,11 @@ data "aws_partition" "current" {}
 locals {
   full_name = "${var.name_prefix}-${var.service_name}"
 
+  # ECS Exec's agent writes its state and logs under these two paths; the root file system
+  # stays read-only, so they are task-scoped writable volumes.
+  exec_volumes      = var.enable_execute_command ? { "ssm-lib" = "/var/lib/amazon/ssm", "ssm-log" = "/var/log/amazon/ssm" } : {}
+  exec_mount_points = [for v, path in local.exec_volumes : { sourceVolume = v, containerPath = path, readOnly = false }]
+
   default_image     = "public.ecr.aws/docker/library/busybox:1.36"
   bootstrap_command = ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 5; done"]
   command           = var.command != null ? var.command : (var.image == local.default_image ? local.bootstrap_command : null)
@@ -21,7 +26,7 @@ locals {
       readonlyRootFilesystem = true
       environment            = [for k in sort(keys(local.environment)) : { name = k, value = local.environment[k] }]
       secrets                = [for k in sort(keys(var.secrets)) : { name = k, valueFrom = var.secrets[k] }]
-      mountPoints            = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
+      mountPoints            = concat([{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }], local.exec_mount_points)
       linuxParameters = {
         initProcessEnabled = true
       }
@@ -203,6 +208,39 @@ data "aws_iam_policy_document" "exec" {
     # The ssmmessages actions have no resource-level permissions.
     resources = ["*"]
   }
+
+  # Sessions are encrypted with the cluster's ECS Exec key: the agent in the task decrypts.
+  dynamic "statement" {
+    for_each = var.exec_kms_key_arn == null ? [] : [var.exec_kms_key_arn]
+
+    content {
+      sid       = "EcsExecSessionKey"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+    }
+  }
+
+  # Session transcripts go to the cluster's ECS Exec log group, written from the task.
+  dynamic "statement" {
+    for_each = var.exec_log_group_arn == null ? [] : [var.exec_log_group_arn]
+
+    content {
+      sid       = "EcsExecSessionLogs"
+      actions   = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+      resources = ["${statement.value}:*"]
+    }
+  }
+
+  dynamic "statement" {
+    # The agent lists the log groups before logging (DescribeLogGroups takes no single group).
+    for_each = var.exec_log_group_arn == null ? [] : [1]
+
+    content {
+      sid       = "EcsExecFindLogGroup"
+      actions   = ["logs:DescribeLogGroups"]
+      resources = ["arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:*"]
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "exec" {
@@ -308,6 +346,14 @@ resource "aws_ecs_task_definition" "bootstrap" {
     name = "tmp"
   }
 
+  dynamic "volume" {
+    for_each = local.exec_volumes
+
+    content {
+      name = volume.key
+    }
+  }
+
   skip_destroy = true
 
   tags = var.tags
@@ -357,8 +403,8 @@ resource "aws_ecs_service" "this" {
 }
 
 # Identical to the service above, for the local emulator only: moto does not return
-# availabilityZoneRebalancing or enableECSManagedTags, so this variant also ignores them
-# (lifecycle blocks cannot be conditional).
+# availabilityZoneRebalancing, enableECSManagedTags or enableExecuteCommand, so this variant
+# also ignores them (lifecycle blocks cannot be conditional).
 resource "aws_ecs_service" "emulator" {
   count = var.emulator_compatible ? 1 : 0
 
@@ -394,7 +440,7 @@ resource "aws_ecs_service" "emulator" {
   tags = merge(var.tags, { Name = local.full_name })
 
   lifecycle {
-    ignore_changes = [task_definition, desired_count, availability_zone_rebalancing, enable_ecs_managed_tags]
+    ignore_changes = [task_definition, desired_count, availability_zone_rebalancing, enable_ecs_managed_tags, enable_execute_command]
   }
 
   depends_on = [aws_iam_role_policy.execution, aws_iam_role_policy.task]

@@ -155,9 +155,31 @@ variable "ecr_repository_arns" {
 }
 
 variable "enable_execute_command" {
-  description = "Allow ECS Exec into the tasks (adds the ssmmessages permissions to the task role)."
+  description = "ECS Exec into the tasks (operators' shell and SSM port forwarding, no SSH): the ssmmessages permissions on the task role, writable volumes for the agent, and with exec_kms_key_arn / exec_log_group_arn the session key and transcript log group."
   type        = bool
-  default     = false
+  default     = true
+}
+
+variable "exec_kms_key_arn" {
+  description = "KMS key of the cluster's ECS Exec sessions (ecs-cluster log_kms_key_arn): the task role may decrypt with it. null: sessions not KMS-encrypted."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.exec_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.exec_kms_key_arn))
+    error_message = "exec_kms_key_arn must be null or a KMS key ARN."
+  }
+}
+
+variable "exec_log_group_arn" {
+  description = "ARN of the cluster's ECS Exec log group (ecs-cluster exec_log_group_arn): the task role may write session transcripts to it. null: no transcript permissions."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.exec_log_group_arn == null || can(regex("^arn:aws[a-z-]*:logs:", var.exec_log_group_arn))
+    error_message = "exec_log_group_arn must be null or a CloudWatch Logs log group ARN."
+  }
 }
 
 variable "log_kms_key_arn" {

@@ -7,3 +7,13 @@ output "cluster_arn" {
   description = "ARN of the ECS cluster."
   value       = module.cluster.cluster_arn
 }
+
+output "exec_log_group_arn" {
+  description = "Log group of the ECS Exec sessions (the tasks' roles may write transcripts to it)."
+  value       = module.cluster.exec_log_group_arn
+}
+
+output "exec_kms_key_arn" {
+  description = "KMS key of the ECS Exec sessions (the tasks' roles may decrypt with it)."
+  value       = module.cluster.exec_kms_key_arn
+}

@@ -156,16 +156,20 @@ module "documents" {
   secrets                     = merge(local.db_secret, local.api_key)
   secrets_kms_key_arns        = local.secret_keys
   ecr_repository_arns         = [local.ecr.repository_arns.documents]
-  task_role_policy_json       = null
-  log_kms_key_arn             = local.base.kms_key_arns.logs
-  log_retention_days          = local.svc.log_retention_days
-  min_capacity                = local.svc.documents.min
-  max_capacity                = local.svc.documents.max
-  deployment_config_name      = local.svc.deployment_config
-  termination_wait_minutes    = local.svc.termination_wait_minutes
-  hook_lambda_arns            = [module.deploy_hook.function_arn]
-  alarm_actions               = [local.base.alarm_topic_arn]
-  emulator_compatible         = var.emulator
+  # ECS Exec (no SSH, no bastion): sessions KMS-encrypted and logged by the cluster.
+  enable_execute_command   = true
+  exec_kms_key_arn         = local.cluster.exec_kms_key_arn
+  exec_log_group_arn       = local.cluster.exec_log_group_arn
+  task_role_policy_json    = null
+  log_kms_key_arn          = local.base.kms_key_arns.logs
+  log_retention_days       = local.svc.log_retention_days
+  min_capacity             = local.svc.documents.min
+  max_capacity             = local.svc.documents.max
+  deployment_config_name   = local.svc.deployment_config
+  termination_wait_minutes = local.svc.termination_wait_minutes
+  hook_lambda_arns         = [module.deploy_hook.function_arn]
+  alarm_actions            = [local.base.alarm_topic_arn]
+  emulator_compatible      = var.emulator
 
   tags = { Service = "documents" }
 }
@@ -229,16 +233,20 @@ module "ingest" {
   secrets                     = merge(local.db_secret, local.api_key, local.callback)
   secrets_kms_key_arns        = local.secret_keys
   ecr_repository_arns         = [local.ecr.repository_arns.ingest]
-  task_role_policy_json       = data.aws_iam_policy_document.ingest.json
-  log_kms_key_arn             = local.base.kms_key_arns.logs
-  log_retention_days          = local.svc.log_retention_days
-  min_capacity                = local.svc.ingest.min
-  max_capacity                = local.svc.ingest.max
-  deployment_config_name      = local.svc.deployment_config
-  termination_wait_minutes    = local.svc.termination_wait_minutes
-  hook_lambda_arns            = [module.deploy_hook.function_arn]
-  alarm_actions               = [local.base.alarm_topic_arn]
-  emulator_compatible         = var.emulator
+  # ECS Exec (no SSH, no bastion): sessions KMS-encrypted and logged by the cluster.
+  enable_execute_command   = true
+  exec_kms_key_arn         = local.cluster.exec_kms_key_arn
+  exec_log_group_arn       = local.cluster.exec_log_group_arn
+  task_role_policy_json    = data.aws_iam_policy_document.ingest.json
+  log_kms_key_arn          = local.base.kms_key_arns.logs
+  log_retention_days       = local.svc.log_retention_days
+  min_capacity             = local.svc.ingest.min
+  max_capacity             = local.svc.ingest.max
+  deployment_config_name   = local.svc.deployment_config
+  termination_wait_minutes = local.svc.termination_wait_minutes
+  hook_lambda_arns         = [module.deploy_hook.function_arn]
+  alarm_actions            = [local.base.alarm_topic_arn]
+  emulator_compatible      = var.emulator
 
   tags = { Service = "ingest" }
 }
@@ -299,14 +307,18 @@ module "worker" {
   secrets                     = merge(local.db_secret, local.api_key, local.callback)
   secrets_kms_key_arns        = local.secret_keys
   ecr_repository_arns         = [local.ecr.repository_arns.ingest]
-  task_role_policy_json       = data.aws_iam_policy_document.worker.json
-  log_kms_key_arn             = local.base.kms_key_arns.logs
-  log_retention_days          = local.svc.log_retention_days
-  queue_name                  = local.data.queue_name
-  min_capacity                = local.svc.worker.min
-  max_capacity                = local.svc.worker.max
-  alarm_actions               = [local.base.alarm_topic_arn]
-  emulator_compatible         = var.emulator
+  # ECS Exec (no SSH, no bastion): sessions KMS-encrypted and logged by the cluster.
+  enable_execute_command = true
+  exec_kms_key_arn       = local.cluster.exec_kms_key_arn
+  exec_log_group_arn     = local.cluster.exec_log_group_arn
+  task_role_policy_json  = data.aws_iam_policy_document.worker.json
+  log_kms_key_arn        = local.base.kms_key_arns.logs
+  log_retention_days     = local.svc.log_retention_days
+  queue_name             = local.data.queue_name
+  min_capacity           = local.svc.worker.min
+  max_capacity           = local.svc.worker.max
+  alarm_actions          = [local.base.alarm_topic_arn]
+  emulator_compatible    = var.emulator
 
   tags = { Service = "ingest-worker" }
 }

@@ -37,6 +37,16 @@ run "fargate_by_default" {
     condition     = toset(aws_ecs_cluster_capacity_providers.this.capacity_providers) == toset(["FARGATE", "FARGATE_SPOT"]) && length(aws_autoscaling_group.ec2) == 0
     error_message = "Fargate and Fargate Spot only, unless EC2 capacity is asked for."
   }
+
+  assert {
+    condition     = aws_ecs_cluster.this.configuration[0].execute_command_configuration[0].kms_key_id == var.log_kms_key_arn && aws_ecs_cluster.this.configuration[0].execute_command_configuration[0].logging == "OVERRIDE" && aws_ecs_cluster.this.configuration[0].execute_command_configuration[0].log_configuration[0].cloud_watch_encryption_enabled && aws_ecs_cluster.this.configuration[0].execute_command_configuration[0].log_configuration[0].cloud_watch_log_group_name == "/ecs/corpus-test/exec"
+    error_message = "ECS Exec sessions are KMS-encrypted and logged to the cluster's encrypted log group."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.exec.kms_key_id == var.log_kms_key_arn && output.exec_kms_key_arn == var.log_kms_key_arn
+    error_message = "The exec log group is encrypted with the session key, which the services get."
+  }
 }
 
 run "optional_ec2_capacity" {

@@ -175,3 +175,50 @@ run "tracing_off" {
     error_message = "Without tracing, no sidecar and no X-Ray permission."
   }
 }
+
+run "ecs_exec_encrypted_and_logged_without_ssh" {
+  command = plan
+
+  variables {
+    exec_kms_key_arn   = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+    exec_log_group_arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/corpus-test/exec"
+  }
+
+  assert {
+    condition     = aws_ecs_service.this[0].enable_execute_command
+    error_message = "ECS Exec is on by default."
+  }
+
+  assert {
+    condition     = data.aws_iam_policy_document.exec[0].statement[0].actions == toset(["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]) && aws_iam_role_policy.exec[0].name == "ecs-exec"
+    error_message = "The task role has the ssmmessages channels ECS Exec needs."
+  }
+
+  assert {
+    condition     = data.aws_iam_policy_document.exec[0].statement[1].actions == toset(["kms:Decrypt"]) && data.aws_iam_policy_document.exec[0].statement[1].resources == toset([var.exec_kms_key_arn])
+    error_message = "The task role decrypts sessions with the cluster's ECS Exec key only."
+  }
+
+  assert {
+    condition     = data.aws_iam_policy_document.exec[0].statement[2].resources == toset(["${var.exec_log_group_arn}:*"]) && contains(data.aws_iam_policy_document.exec[0].statement[2].actions, "logs:PutLogEvents")
+    error_message = "Session transcripts go to the cluster's ECS Exec log group."
+  }
+
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.bootstrap.container_definitions)[0].readonlyRootFilesystem && toset([for m in jsondecode(aws_ecs_task_definition.bootstrap.container_definitions)[0].mountPoints : m.containerPath]) == toset(["/tmp", "/var/lib/amazon/ssm", "/var/log/amazon/ssm"])
+    error_message = "The root file system stays read-only; the exec agent writes to its own volumes."
+  }
+}
+
+run "ecs_exec_off" {
+  command = plan
+
+  variables {
+    enable_execute_command = false
+  }
+
+  assert {
+    condition     = !aws_ecs_service.this[0].enable_execute_command && length(aws_iam_role_policy.exec) == 0 && length(jsondecode(aws_ecs_task_definition.bootstrap.container_definitions)[0].mountPoints) == 1
+    error_message = "Without ECS Exec: no ssmmessages permissions, no agent volumes."
+  }
+}
