@@ -125,9 +125,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description A dependency (the database) is unreachable. */
+                /**
+                 * @description A dependency (the database) is unreachable, or (search) every search slot of this
+                 *     task stayed busy for the queue wait: then `Retry-After` says when to try again.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying; sent when a search was shed under load. */
+                        "RETRY-AFTER"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -234,9 +239,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description A dependency (the database) is unreachable. */
+                /**
+                 * @description A dependency (the database) is unreachable, or (search) every search slot of this
+                 *     task stayed busy for the queue wait: then `Retry-After` says when to try again.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying; sent when a search was shed under load. */
+                        "RETRY-AFTER"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -366,9 +376,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description A dependency (the database) is unreachable. */
+                /**
+                 * @description A dependency (the database) is unreachable, or (search) every search slot of this
+                 *     task stayed busy for the queue wait: then `Retry-After` says when to try again.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying; sent when a search was shed under load. */
+                        "RETRY-AFTER"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -471,9 +486,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description A dependency (the database) is unreachable. */
+                /**
+                 * @description A dependency (the database) is unreachable, or (search) every search slot of this
+                 *     task stayed busy for the queue wait: then `Retry-After` says when to try again.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying; sent when a search was shed under load. */
+                        "RETRY-AFTER"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -602,9 +622,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description A dependency (the database) is unreachable. */
+                /**
+                 * @description A dependency (the database) is unreachable, or (search) every search slot of this
+                 *     task stayed busy for the queue wait: then `Retry-After` says when to try again.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying; sent when a search was shed under load. */
+                        "RETRY-AFTER"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -631,6 +656,8 @@ export interface paths {
         /**
          * Full-text search (websearch syntax: `"a phrase"`, `or`, `-word`), best first,
          *     optionally narrowed by the same filters as `GET /documents` (combined with AND).
+         *     Searches in flight are bounded per task: beyond the bound a search waits briefly,
+         *     then gets a 503 with `Retry-After`.
          */
         get: {
             parameters: {
@@ -750,9 +777,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description A dependency (the database) is unreachable. */
+                /**
+                 * @description A dependency (the database) is unreachable, or (search) every search slot of this
+                 *     task stayed busy for the queue wait: then `Retry-After` says when to try again.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying; sent when a search was shed under load. */
+                        "RETRY-AFTER"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -902,9 +934,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description A dependency (the database) is unreachable. */
+                /**
+                 * @description A dependency (the database) is unreachable, or (search) every search slot of this
+                 *     task stayed busy for the queue wait: then `Retry-After` says when to try again.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying; sent when a search was shed under load. */
+                        "RETRY-AFTER"?: number;
                         [name: string]: unknown;
                     };
                     content: {

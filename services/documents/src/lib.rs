@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod entities;
+pub mod limit;
 pub mod migration;
 pub mod passages;
 pub mod query;
@@ -20,7 +21,10 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::api::{DocumentsApi, HealthApi, SearchApi};
+use crate::{
+    api::{DocumentsApi, HealthApi, SearchApi},
+    limit::SearchSlots,
+};
 
 /// Configuration of `documents serve` (and `migrate`, which needs only the database).
 #[derive(Debug, Clone)]
@@ -34,6 +38,11 @@ pub struct Config {
     pub database_read_url: Option<SecretString>,
     /// `DATABASE_MAX_CONNECTIONS` per pool (default 10).
     pub database_max_connections: u32,
+    /// `SEARCH_CONCURRENCY`: searches in flight per task (default 4, 1 to 1024).
+    pub search_concurrency: usize,
+    /// `SEARCH_QUEUE_WAIT_MS`: how long a search beyond that waits for a slot before it is
+    /// shed with a 503 and `Retry-After` (default 250, at most 30000).
+    pub search_queue_wait: Duration,
 }
 
 impl Config {
@@ -47,8 +56,31 @@ impl Config {
                 .map(|_| database_url(env, "DATABASE_READ_URL"))
                 .transpose()?,
             database_max_connections: env.parse_or("DATABASE_MAX_CONNECTIONS", 10)?,
+            search_concurrency: in_range(env, "SEARCH_CONCURRENCY", 4, 1, 1024)?,
+            search_queue_wait: Duration::from_millis(in_range(
+                env,
+                "SEARCH_QUEUE_WAIT_MS",
+                250,
+                0,
+                30_000,
+            )?),
         })
     }
+}
+
+fn in_range<T>(env: &Env, name: &str, default: T, min: T, max: T) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+    T::Err: std::fmt::Display,
+{
+    let v = env.parse_or(name, default)?;
+    if v < min || v > max {
+        return Err(ConfigError::new(
+            name,
+            format!("must be between {min} and {max}, got {v}"),
+        ));
+    }
+    Ok(v)
 }
 
 fn database_url(env: &Env, name: &str) -> Result<SecretString, ConfigError> {
@@ -71,6 +103,8 @@ pub struct AppState {
     /// The read replica, or the primary again.
     pub read: DatabaseConnection,
     pub base_path: String,
+    /// The bound on searches in flight.
+    pub search_slots: SearchSlots,
 }
 
 /// Opens a pool lazily: the service starts (and reports not-ready) while the database is
@@ -131,6 +165,7 @@ pub async fn openapi_json() -> Result<String, sea_orm::DbErr> {
         read: db.clone(),
         db,
         base_path: String::new(),
+        search_slots: SearchSlots::new(1, Duration::ZERO),
     };
     Ok(api_service(&state).spec())
 }
@@ -168,6 +203,7 @@ impl Application {
             db,
             read,
             base_path: config.http.base_path.clone(),
+            search_slots: SearchSlots::new(config.search_concurrency, config.search_queue_wait),
         };
         let bound = server::bind(&config.bind_address, config.http.port)
             .await
@@ -178,5 +214,39 @@ impl Application {
             router(&state, &config.http),
             config.http.shutdown_grace,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(extra: &[(&str, &str)]) -> Env {
+        let mut pairs = vec![("DATABASE_URL", "postgres://u@h/db")];
+        pairs.extend_from_slice(extra);
+        Env::from_pairs(pairs)
+    }
+
+    #[test]
+    fn search_limits_default_and_are_validated() {
+        let c = Config::from_env(&env(&[])).unwrap();
+        assert_eq!(c.search_concurrency, 4);
+        assert_eq!(c.search_queue_wait, Duration::from_millis(250));
+        let c = Config::from_env(&env(&[
+            ("SEARCH_CONCURRENCY", "16"),
+            ("SEARCH_QUEUE_WAIT_MS", "0"),
+        ]))
+        .unwrap();
+        assert_eq!(c.search_concurrency, 16);
+        assert_eq!(c.search_queue_wait, Duration::ZERO);
+        for (name, value) in [
+            ("SEARCH_CONCURRENCY", "0"),
+            ("SEARCH_CONCURRENCY", "many"),
+            ("SEARCH_QUEUE_WAIT_MS", "60000"),
+            ("SEARCH_QUEUE_WAIT_MS", "-1"),
+        ] {
+            let err = Config::from_env(&env(&[(name, value)])).unwrap_err();
+            assert_eq!(err.name, name, "{value}");
+        }
     }
 }

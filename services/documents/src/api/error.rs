@@ -28,9 +28,15 @@ pub enum ApiError {
     Unprocessable(Json<Problem>),
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
-    /// A dependency (the database) is unreachable.
+    /// A dependency (the database) is unreachable, or (search) every search slot of this
+    /// task stayed busy for the queue wait: then `Retry-After` says when to try again.
     #[oai(status = 503, content_type = "application/problem+json")]
-    Unavailable(Json<Problem>),
+    Unavailable(
+        Json<Problem>,
+        /// Seconds to wait before retrying; sent when a search was shed under load.
+        #[oai(header = "retry-after")]
+        Option<u32>,
+    ),
 }
 
 impl ApiError {
@@ -61,7 +67,18 @@ impl ApiError {
     }
 
     pub fn unavailable(detail: impl Into<String>) -> Self {
-        Self::Unavailable(Json(Problem::new(StatusCode::SERVICE_UNAVAILABLE, detail)))
+        Self::Unavailable(
+            Json(Problem::new(StatusCode::SERVICE_UNAVAILABLE, detail)),
+            None,
+        )
+    }
+
+    /// Shed under load: a 503 with `Retry-After: <seconds>`.
+    pub fn overloaded(detail: impl Into<String>, retry_after_seconds: u32) -> Self {
+        Self::Unavailable(
+            Json(Problem::new(StatusCode::SERVICE_UNAVAILABLE, detail)),
+            Some(retry_after_seconds),
+        )
     }
 
     /// An unexpected failure: the whole cause chain is logged, only the request id is sent.

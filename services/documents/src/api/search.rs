@@ -51,6 +51,8 @@ pub struct SearchApi {
 impl SearchApi {
     /// Full-text search (websearch syntax: `"a phrase"`, `or`, `-word`), best first,
     /// optionally narrowed by the same filters as `GET /documents` (combined with AND).
+    /// Searches in flight are bounded per task: beyond the bound a search waits briefly,
+    /// then gets a 503 with `Retry-After`.
     #[oai(path = "/search", method = "get")]
     #[allow(clippy::too_many_arguments)]
     async fn search(
@@ -109,6 +111,8 @@ impl SearchApi {
             }
         };
         let limit = u64::from(limit.0.unwrap_or(DEFAULT_LIMIT));
+        // Held until the query is done (issue 11, item 2): see `crate::limit`.
+        let _slot = self.state.search_slots.acquire().await?;
         let results = query::search(
             &self.state.read,
             &q.0,

@@ -48,6 +48,8 @@ pub fn config(database_url: &str, base_path: &str) -> Config {
         database_url: SecretString::from(database_url.to_owned()),
         database_read_url: None,
         database_max_connections: 10,
+        search_concurrency: 4,
+        search_queue_wait: Duration::from_millis(250),
     }
 }
 

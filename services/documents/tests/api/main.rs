@@ -10,6 +10,7 @@ mod documents;
 mod errors;
 mod filters;
 mod health;
+mod limits;
 mod openapi;
 mod process;
 mod search;
