@@ -193,6 +193,21 @@ variable "container_port" {
   }
 }
 
+variable "capacity_provider_strategy" {
+  description = "Capacity provider strategy of the service (e.g. [{capacity_provider = <ecs-cluster ec2_capacity_provider_name>}] to run on the cluster's EC2 Auto Scaling group). null: Fargate (launch type FARGATE), the default."
+  type = list(object({
+    capacity_provider = string
+    weight            = optional(number, 1)
+    base              = optional(number, 0)
+  }))
+  default = null
+
+  validation {
+    condition     = var.capacity_provider_strategy == null || try(length(var.capacity_provider_strategy) >= 1 && alltrue([for s in var.capacity_provider_strategy : length(s.capacity_provider) > 0 && s.weight >= 0 && s.base >= 0]), false)
+    error_message = "capacity_provider_strategy must be null or hold at least one named capacity provider (is the cluster's EC2 capacity enabled?) with non-negative weight and base."
+  }
+}
+
 variable "cpu" {
   description = "Task CPU units (Fargate: 256, 512, 1024, 2048, 4096, ...)."
   type        = number

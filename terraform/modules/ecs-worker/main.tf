@@ -7,6 +7,11 @@ data "aws_partition" "current" {}
 locals {
   full_name = "${var.name_prefix}-${var.service_name}"
 
+  # Fargate by launch type unless a capacity provider strategy is given; a strategy with any
+  # provider but FARGATE/FARGATE_SPOT (the cluster's EC2 group) needs EC2-compatible task
+  # definitions and no Fargate platform version.
+  on_ec2 = var.capacity_provider_strategy != null && anytrue([for s in coalesce(var.capacity_provider_strategy, []) : !contains(["FARGATE", "FARGATE_SPOT"], s.capacity_provider)])
+
   # ECS Exec's agent writes its state and logs under these two paths; the root file system
   # stays read-only, so they are task-scoped writable volumes.
   exec_volumes      = var.enable_execute_command ? { "ssm-lib" = "/var/lib/amazon/ssm", "ssm-log" = "/var/log/amazon/ssm" } : {}
@@ -329,7 +334,7 @@ resource "aws_vpc_security_group_egress_rule" "vpc" {
 
 resource "aws_ecs_task_definition" "bootstrap" {
   family                   = local.full_name
-  requires_compatibilities = ["FARGATE"]
+  requires_compatibilities = local.on_ec2 ? ["FARGATE", "EC2"] : ["FARGATE"]
   network_mode             = "awsvpc"
   cpu                      = var.cpu
   memory                   = var.memory
@@ -366,8 +371,8 @@ resource "aws_ecs_service" "this" {
   cluster                 = var.cluster_arn
   task_definition         = aws_ecs_task_definition.bootstrap.arn
   desired_count           = var.min_capacity
-  launch_type             = "FARGATE"
-  platform_version        = "LATEST"
+  launch_type             = var.capacity_provider_strategy == null ? "FARGATE" : null
+  platform_version        = local.on_ec2 ? null : "LATEST"
   enable_execute_command  = var.enable_execute_command
   enable_ecs_managed_tags = true
   propagate_tags          = "SERVICE"
@@ -389,6 +394,16 @@ resource "aws_ecs_service" "this" {
     subnets          = var.subnet_ids
     security_groups  = [aws_security_group.this.id]
     assign_public_ip = false
+  }
+
+  dynamic "capacity_provider_strategy" {
+    for_each = var.capacity_provider_strategy == null ? [] : var.capacity_provider_strategy
+
+    content {
+      capacity_provider = capacity_provider_strategy.value.capacity_provider
+      weight            = capacity_provider_strategy.value.weight
+      base              = capacity_provider_strategy.value.base
+    }
   }
 
   tags = merge(var.tags, { Name = local.full_name })
@@ -412,8 +427,8 @@ resource "aws_ecs_service" "emulator" {
   cluster                 = var.cluster_arn
   task_definition         = aws_ecs_task_definition.bootstrap.arn
   desired_count           = var.min_capacity
-  launch_type             = "FARGATE"
-  platform_version        = "LATEST"
+  launch_type             = var.capacity_provider_strategy == null ? "FARGATE" : null
+  platform_version        = local.on_ec2 ? null : "LATEST"
   enable_execute_command  = var.enable_execute_command
   enable_ecs_managed_tags = true
   propagate_tags          = "SERVICE"
@@ -435,6 +450,16 @@ resource "aws_ecs_service" "emulator" {
     subnets          = var.subnet_ids
     security_groups  = [aws_security_group.this.id]
     assign_public_ip = false
+  }
+
+  dynamic "capacity_provider_strategy" {
+    for_each = var.capacity_provider_strategy == null ? [] : var.capacity_provider_strategy
+
+    content {
+      capacity_provider = capacity_provider_strategy.value.capacity_provider
+      weight            = capacity_provider_strategy.value.weight
+      base              = capacity_provider_strategy.value.base
+    }
   }
 
   tags = merge(var.tags, { Name = local.full_name })

@@ -17,3 +17,8 @@ output "exec_kms_key_arn" {
   description = "KMS key of the ECS Exec sessions (the tasks' roles may decrypt with it)."
   value       = module.cluster.exec_kms_key_arn
 }
+
+output "ec2_capacity_provider_name" {
+  description = "The EC2 capacity provider (null unless cluster.enable_ec2_capacity)."
+  value       = module.cluster.ec2_capacity_provider_name
+}

@@ -65,6 +65,11 @@ locals {
   secret_keys = [local.base.kms_key_arns.ssm, local.database.kms_key_arn]
 
   allowed_bucket_arns = [for b in local.data.allowed_buckets : "arn:aws:s3:::${b}"]
+
+  # Fargate (launch type) unless config asks for the cluster's EC2 capacity provider.
+  capacity_provider_strategy = try(local.config.cluster.service_capacity_provider, "FARGATE") == "EC2" ? [
+    { capacity_provider = try(local.cluster.ec2_capacity_provider_name, null) == null ? "" : local.cluster.ec2_capacity_provider_name, weight = 1, base = 0 },
+  ] : null
 }
 
 # ---------------------------------------------------------------------------------------
@@ -157,19 +162,20 @@ module "documents" {
   secrets_kms_key_arns        = local.secret_keys
   ecr_repository_arns         = [local.ecr.repository_arns.documents]
   # ECS Exec (no SSH, no bastion): sessions KMS-encrypted and logged by the cluster.
-  enable_execute_command   = true
-  exec_kms_key_arn         = local.cluster.exec_kms_key_arn
-  exec_log_group_arn       = local.cluster.exec_log_group_arn
-  task_role_policy_json    = null
-  log_kms_key_arn          = local.base.kms_key_arns.logs
-  log_retention_days       = local.svc.log_retention_days
-  min_capacity             = local.svc.documents.min
-  max_capacity             = local.svc.documents.max
-  deployment_config_name   = local.svc.deployment_config
-  termination_wait_minutes = local.svc.termination_wait_minutes
-  hook_lambda_arns         = [module.deploy_hook.function_arn]
-  alarm_actions            = [local.base.alarm_topic_arn]
-  emulator_compatible      = var.emulator
+  capacity_provider_strategy = local.capacity_provider_strategy
+  enable_execute_command     = true
+  exec_kms_key_arn           = local.cluster.exec_kms_key_arn
+  exec_log_group_arn         = local.cluster.exec_log_group_arn
+  task_role_policy_json      = null
+  log_kms_key_arn            = local.base.kms_key_arns.logs
+  log_retention_days         = local.svc.log_retention_days
+  min_capacity               = local.svc.documents.min
+  max_capacity               = local.svc.documents.max
+  deployment_config_name     = local.svc.deployment_config
+  termination_wait_minutes   = local.svc.termination_wait_minutes
+  hook_lambda_arns           = [module.deploy_hook.function_arn]
+  alarm_actions              = [local.base.alarm_topic_arn]
+  emulator_compatible        = var.emulator
 
   tags = { Service = "documents" }
 }
@@ -234,19 +240,20 @@ module "ingest" {
   secrets_kms_key_arns        = local.secret_keys
   ecr_repository_arns         = [local.ecr.repository_arns.ingest]
   # ECS Exec (no SSH, no bastion): sessions KMS-encrypted and logged by the cluster.
-  enable_execute_command   = true
-  exec_kms_key_arn         = local.cluster.exec_kms_key_arn
-  exec_log_group_arn       = local.cluster.exec_log_group_arn
-  task_role_policy_json    = data.aws_iam_policy_document.ingest.json
-  log_kms_key_arn          = local.base.kms_key_arns.logs
-  log_retention_days       = local.svc.log_retention_days
-  min_capacity             = local.svc.ingest.min
-  max_capacity             = local.svc.ingest.max
-  deployment_config_name   = local.svc.deployment_config
-  termination_wait_minutes = local.svc.termination_wait_minutes
-  hook_lambda_arns         = [module.deploy_hook.function_arn]
-  alarm_actions            = [local.base.alarm_topic_arn]
-  emulator_compatible      = var.emulator
+  capacity_provider_strategy = local.capacity_provider_strategy
+  enable_execute_command     = true
+  exec_kms_key_arn           = local.cluster.exec_kms_key_arn
+  exec_log_group_arn         = local.cluster.exec_log_group_arn
+  task_role_policy_json      = data.aws_iam_policy_document.ingest.json
+  log_kms_key_arn            = local.base.kms_key_arns.logs
+  log_retention_days         = local.svc.log_retention_days
+  min_capacity               = local.svc.ingest.min
+  max_capacity               = local.svc.ingest.max
+  deployment_config_name     = local.svc.deployment_config
+  termination_wait_minutes   = local.svc.termination_wait_minutes
+  hook_lambda_arns           = [module.deploy_hook.function_arn]
+  alarm_actions              = [local.base.alarm_topic_arn]
+  emulator_compatible        = var.emulator
 
   tags = { Service = "ingest" }
 }
@@ -308,17 +315,18 @@ module "worker" {
   secrets_kms_key_arns        = local.secret_keys
   ecr_repository_arns         = [local.ecr.repository_arns.ingest]
   # ECS Exec (no SSH, no bastion): sessions KMS-encrypted and logged by the cluster.
-  enable_execute_command = true
-  exec_kms_key_arn       = local.cluster.exec_kms_key_arn
-  exec_log_group_arn     = local.cluster.exec_log_group_arn
-  task_role_policy_json  = data.aws_iam_policy_document.worker.json
-  log_kms_key_arn        = local.base.kms_key_arns.logs
-  log_retention_days     = local.svc.log_retention_days
-  queue_name             = local.data.queue_name
-  min_capacity           = local.svc.worker.min
-  max_capacity           = local.svc.worker.max
-  alarm_actions          = [local.base.alarm_topic_arn]
-  emulator_compatible    = var.emulator
+  capacity_provider_strategy = local.capacity_provider_strategy
+  enable_execute_command     = true
+  exec_kms_key_arn           = local.cluster.exec_kms_key_arn
+  exec_log_group_arn         = local.cluster.exec_log_group_arn
+  task_role_policy_json      = data.aws_iam_policy_document.worker.json
+  log_kms_key_arn            = local.base.kms_key_arns.logs
+  log_retention_days         = local.svc.log_retention_days
+  queue_name                 = local.data.queue_name
+  min_capacity               = local.svc.worker.min
+  max_capacity               = local.svc.worker.max
+  alarm_actions              = [local.base.alarm_topic_arn]
+  emulator_compatible        = var.emulator
 
   tags = { Service = "ingest-worker" }
 }
@@ -331,19 +339,20 @@ module "worker" {
 module "reconcile" {
   source = "../../../modules/scheduled-task"
 
-  name                   = "${local.name_prefix}-ingest-reconcile"
-  schedule_expression    = local.svc.reconcile.schedule
-  enabled                = local.svc.reconcile.enabled
-  cluster_arn            = local.cluster.cluster_arn
-  task_definition_family = module.worker.task_definition_family
-  container_name         = module.worker.container_name
-  command                = ["reconcile"]
-  execution_role_arn     = module.worker.execution_role_arn
-  task_role_arn          = module.worker.task_role_arn
-  subnet_ids             = local.network.private_subnet_ids
-  security_group_ids     = [module.worker.security_group_id]
-  group                  = "ingest-reconcile"
-  alarm_actions          = [local.base.alarm_topic_arn]
+  name                       = "${local.name_prefix}-ingest-reconcile"
+  schedule_expression        = local.svc.reconcile.schedule
+  enabled                    = local.svc.reconcile.enabled
+  cluster_arn                = local.cluster.cluster_arn
+  task_definition_family     = module.worker.task_definition_family
+  container_name             = module.worker.container_name
+  command                    = ["reconcile"]
+  execution_role_arn         = module.worker.execution_role_arn
+  task_role_arn              = module.worker.task_role_arn
+  subnet_ids                 = local.network.private_subnet_ids
+  security_group_ids         = [module.worker.security_group_id]
+  group                      = "ingest-reconcile"
+  capacity_provider_strategy = local.capacity_provider_strategy
+  alarm_actions              = [local.base.alarm_topic_arn]
 
   tags = { Service = "ingest-reconcile" }
 }
@@ -366,19 +375,23 @@ locals {
       deployment_group = module.documents.codedeploy_deployment_group_name
       hook_function    = module.deploy_hook.function_name
       image_repo       = "documents"
+      # null: Fargate (the appspec's PlatformVersion); else the appspec must carry this
+      # CapacityProviderStrategy instead.
+      capacity_provider_strategy = local.capacity_provider_strategy
     }
     ingest = {
-      cluster          = local.cluster.cluster_name
-      service          = module.ingest.service_name
-      family           = module.ingest.task_definition_family
-      container        = module.ingest.container_name
-      port             = module.ingest.container_port
-      subnets          = module.ingest.subnet_ids
-      security_groups  = [module.ingest.security_group_id]
-      application      = module.ingest.codedeploy_app_name
-      deployment_group = module.ingest.codedeploy_deployment_group_name
-      hook_function    = module.deploy_hook.function_name
-      image_repo       = "ingest"
+      cluster                    = local.cluster.cluster_name
+      service                    = module.ingest.service_name
+      family                     = module.ingest.task_definition_family
+      container                  = module.ingest.container_name
+      port                       = module.ingest.container_port
+      subnets                    = module.ingest.subnet_ids
+      security_groups            = [module.ingest.security_group_id]
+      application                = module.ingest.codedeploy_app_name
+      deployment_group           = module.ingest.codedeploy_deployment_group_name
+      hook_function              = module.deploy_hook.function_name
+      image_repo                 = "ingest"
+      capacity_provider_strategy = local.capacity_provider_strategy
     }
     "ingest-worker" = {
       cluster         = local.cluster.cluster_name

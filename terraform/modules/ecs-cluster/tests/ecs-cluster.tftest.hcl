@@ -72,4 +72,19 @@ run "optional_ec2_capacity" {
     condition     = length(aws_ecs_cluster_capacity_providers.this.capacity_providers) == 3
     error_message = "The EC2 capacity provider joins the cluster."
   }
+
+  assert {
+    condition     = contains(aws_ecs_cluster_capacity_providers.this.capacity_providers, "corpus-test-ec2") && aws_ecs_capacity_provider.ec2[0].auto_scaling_group_provider[0].auto_scaling_group_arn == aws_autoscaling_group.ec2[0].arn
+    error_message = "The auto-scaling group is attached to the cluster through its capacity provider."
+  }
+
+  assert {
+    condition     = aws_ecs_capacity_provider.ec2[0].auto_scaling_group_provider[0].managed_scaling[0].status == "ENABLED" && aws_ecs_capacity_provider.ec2[0].auto_scaling_group_provider[0].managed_termination_protection == "ENABLED" && aws_autoscaling_group.ec2[0].protect_from_scale_in
+    error_message = "ECS manages the group's scaling and never terminates an instance running tasks."
+  }
+
+  assert {
+    condition     = one(aws_ecs_cluster_capacity_providers.this.default_capacity_provider_strategy).capacity_provider == "FARGATE" && output.ec2_capacity_provider_name == "corpus-test-ec2"
+    error_message = "Fargate stays the cluster's default; services opt into EC2 by name."
+  }
 }

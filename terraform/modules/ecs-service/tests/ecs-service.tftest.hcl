@@ -222,3 +222,40 @@ run "ecs_exec_off" {
     error_message = "Without ECS Exec: no ssmmessages permissions, no agent volumes."
   }
 }
+
+run "fargate_by_default" {
+  command = plan
+
+  assert {
+    condition     = aws_ecs_service.this[0].launch_type == "FARGATE" && aws_ecs_service.this[0].platform_version == "LATEST" && length(aws_ecs_service.this[0].capacity_provider_strategy) == 0 && aws_ecs_task_definition.bootstrap.requires_compatibilities == toset(["FARGATE"])
+    error_message = "Without a capacity provider strategy the service runs on Fargate."
+  }
+}
+
+run "ec2_capacity_provider_when_asked" {
+  command = plan
+
+  variables {
+    capacity_provider_strategy = [{ capacity_provider = "corpus-test-ec2", base = 1 }]
+  }
+
+  assert {
+    condition     = one(aws_ecs_service.this[0].capacity_provider_strategy).capacity_provider == "corpus-test-ec2" && one(aws_ecs_service.this[0].capacity_provider_strategy).weight == 1 && one(aws_ecs_service.this[0].capacity_provider_strategy).base == 1
+    error_message = "A strategy naming the cluster's EC2 capacity provider places the service (launch type and platform version left unset)."
+  }
+
+  assert {
+    condition     = aws_ecs_task_definition.bootstrap.requires_compatibilities == toset(["FARGATE", "EC2"]) && aws_ecs_task_definition.bootstrap.network_mode == "awsvpc"
+    error_message = "The task definition becomes EC2-compatible (awsvpc: the tasks keep their own security group)."
+  }
+}
+
+run "refuses_an_unnamed_capacity_provider" {
+  command = plan
+
+  variables {
+    capacity_provider_strategy = [{ capacity_provider = "" }]
+  }
+
+  expect_failures = [var.capacity_provider_strategy]
+}
