@@ -843,7 +843,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: 503 while the database does not answer within 2 seconds. */
+        /**
+         * Readiness: 503 while the database (the primary, and the read replica when one is
+         *     configured) does not answer within 2 seconds.
+         */
         get: {
             parameters: {
                 query?: never;

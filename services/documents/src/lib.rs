@@ -102,9 +102,32 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// The read replica, or the primary again.
     pub read: DatabaseConnection,
+    /// True when `read` is a replica (`DATABASE_READ_URL`), not the primary again.
+    pub replica: bool,
     pub base_path: String,
     /// The bound on searches in flight.
     pub search_slots: SearchSlots,
+}
+
+impl AppState {
+    /// A document by id, and the pool that has it: the read pool first; when that is a
+    /// replica that does not have it (yet: replication lag), the primary. So a client
+    /// reading its own write right after `POST` sees it (docs/architecture.md, "The read
+    /// replica"); a miss costs one more query, on the primary.
+    pub async fn find_document(
+        &self,
+        id: uuid::Uuid,
+    ) -> Result<Option<(entities::document::Model, &DatabaseConnection)>, sea_orm::DbErr> {
+        if let Some(d) = store::get_document(&self.read, id).await? {
+            return Ok(Some((d, &self.read)));
+        }
+        if !self.replica {
+            return Ok(None);
+        }
+        Ok(store::get_document(&self.db, id)
+            .await?
+            .map(|d| (d, &self.db)))
+    }
 }
 
 /// Opens a pool lazily: the service starts (and reports not-ready) while the database is
@@ -164,6 +187,7 @@ pub async fn openapi_json() -> Result<String, sea_orm::DbErr> {
     let state = AppState {
         read: db.clone(),
         db,
+        replica: false,
         base_path: String::new(),
         search_slots: SearchSlots::new(1, Duration::ZERO),
     };
@@ -202,6 +226,7 @@ impl Application {
         let state = AppState {
             db,
             read,
+            replica: config.database_read_url.is_some(),
             base_path: config.http.base_path.clone(),
             search_slots: SearchSlots::new(config.search_concurrency, config.search_queue_wait),
         };

@@ -302,7 +302,9 @@ impl DocumentsApi {
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> Result<GetResponse, ApiError> {
-        let d = store::get_document(&self.state.read, id.0)
+        let (d, _) = self
+            .state
+            .find_document(id.0)
             .await?
             .ok_or_else(|| ApiError::not_found(format!("no document with id {}", id.0)))?;
         let etag = metadata_etag(&d);
@@ -326,11 +328,14 @@ impl DocumentsApi {
         if_none_match: Header<Option<String>>,
     ) -> Result<TextResponse, ApiError> {
         let id = id.0;
-        let db = self.state.read.clone();
-        // Read the document before answering so a missing one is a 404, not an empty 200.
-        let d = store::get_document(&db, id)
+        // Read the document before answering so a missing one is a 404, not an empty 200;
+        // its passages come from the pool that had it (the primary when the replica lags).
+        let (d, db) = self
+            .state
+            .find_document(id)
             .await?
             .ok_or_else(|| ApiError::not_found(format!("no document with id {id}")))?;
+        let db = db.clone();
         let etag = text_etag(&d);
         if matches(if_none_match.0.as_deref(), &etag) {
             return Ok(TextResponse::NotModified(etag, CACHE_CONTROL.to_owned()));

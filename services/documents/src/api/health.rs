@@ -25,20 +25,28 @@ impl HealthApi {
         })
     }
 
-    /// Readiness: 503 while the database does not answer within 2 seconds.
+    /// Readiness: 503 while the database (the primary, and the read replica when one is
+    /// configured) does not answer within 2 seconds.
     #[oai(path = "/readyz", method = "get")]
     async fn readyz(&self) -> Result<Json<Health>, ApiError> {
+        let state = &self.state;
         let ping = tokio::time::timeout(Duration::from_secs(2), async {
-            crate::store::ping(&self.state.db).await && crate::store::ping(&self.state.read).await
+            let (primary, replica) = tokio::join!(crate::store::ping(&state.db), async {
+                !state.replica || crate::store::ping(&state.read).await
+            });
+            (primary, replica)
         });
-        match ping.await {
-            Ok(true) => Ok(Json(Health {
-                status: "ready".into(),
-            })),
-            _ => {
-                tracing::warn!("readiness check failed: database unreachable");
-                Err(ApiError::unavailable("database: unreachable"))
+        let detail = match ping.await {
+            Ok((true, true)) => {
+                return Ok(Json(Health {
+                    status: "ready".into(),
+                }));
             }
-        }
+            Ok((false, _)) => "database: the primary (DATABASE_URL) is unreachable",
+            Err(_) => "database: no answer within 2 s (primary or read replica)",
+            Ok((true, false)) => "database: the read replica (DATABASE_READ_URL) is unreachable",
+        };
+        tracing::warn!(detail, "readiness check failed");
+        Err(ApiError::unavailable(detail))
     }
 }

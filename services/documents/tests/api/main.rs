@@ -13,4 +13,5 @@ mod health;
 mod limits;
 mod openapi;
 mod process;
+mod replica;
 mod search;
