@@ -4,6 +4,13 @@ locals {
   major_version       = split(".", var.engine_version)[0]
   monitoring_interval = var.enhanced_monitoring_interval
   log_exports         = ["postgresql", "upgrade"]
+
+  # RDS refuses to create a read replica of an instance whose master password it manages in
+  # Secrets Manager (RDS User Guide, "Limitations for Secrets Manager integration with
+  # Amazon RDS"). With a replica, this module keeps the password in a Secrets Manager secret
+  # of its own instead (same JSON shape: username, password).
+  rds_managed_password = !var.read_replica
+  replica_identifier   = "${var.identifier}-replica"
 }
 
 resource "aws_db_subnet_group" "this" {
@@ -109,6 +116,16 @@ resource "aws_cloudwatch_log_group" "exports" {
   tags = var.tags
 }
 
+resource "aws_cloudwatch_log_group" "replica_exports" {
+  for_each = var.read_replica ? toset(local.log_exports) : toset([])
+
+  name              = "/aws/rds/instance/${local.replica_identifier}/${each.value}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn
+
+  tags = var.tags
+}
+
 # ---------------------------------------------------------------------------------------
 # Enhanced monitoring role
 # ---------------------------------------------------------------------------------------
@@ -156,8 +173,10 @@ resource "aws_db_instance" "this" {
   port           = 5432
 
   username                      = var.master_username
-  manage_master_user_password   = true
-  master_user_secret_kms_key_id = var.kms_key_arn
+  manage_master_user_password   = local.rds_managed_password ? true : null
+  master_user_secret_kms_key_id = local.rds_managed_password ? var.kms_key_arn : null
+  password_wo                   = local.rds_managed_password ? null : var.master_password_wo
+  password_wo_version           = local.rds_managed_password ? null : var.master_password_version
 
   iam_database_authentication_enabled = true
 
@@ -200,4 +219,109 @@ resource "aws_db_instance" "this" {
   tags = merge(var.tags, { Name = var.identifier })
 
   depends_on = [aws_cloudwatch_log_group.exports, aws_iam_role_policy_attachment.monitoring]
+}
+
+# ---------------------------------------------------------------------------------------
+# Master password kept by this module (only with a read replica, see locals): the root
+# passes a generated one (an ephemeral value, e.g. ephemeral
+# "aws_secretsmanager_random_password"); it reaches the secret and the instance through
+# write-only arguments and is never stored in the Terraform state. Bump
+# master_password_version to set a new one in both in one apply.
+# ---------------------------------------------------------------------------------------
+
+resource "aws_secretsmanager_secret" "master" {
+  # checkov:skip=CKV2_AWS_57:RDS refuses managed rotation here (a read replica rules out the RDS-managed secret); the password is rotated by bumping master_password_version (docs/runbook-database.md).
+  count = local.rds_managed_password ? 0 : 1
+
+  name_prefix             = "${var.identifier}-master-"
+  description             = "Master user of ${var.identifier} (username, password); the instance has a read replica, so RDS cannot manage it"
+  kms_key_id              = var.kms_key_arn
+  recovery_window_in_days = 7
+
+  tags = var.tags
+}
+
+resource "aws_secretsmanager_secret_version" "master" {
+  count = local.rds_managed_password ? 0 : 1
+
+  secret_id                = aws_secretsmanager_secret.master[0].id
+  secret_string_wo         = jsonencode({ username = var.master_username, password = var.master_password_wo })
+  secret_string_wo_version = var.master_password_version
+}
+
+# ---------------------------------------------------------------------------------------
+# Read replica (same region, same subnets and security group): the documents service's
+# DATABASE_READ_URL. Physical replication: same users and passwords as the primary.
+# ---------------------------------------------------------------------------------------
+
+resource "aws_db_instance" "replica" {
+  count = var.read_replica ? 1 : 0
+
+  identifier          = local.replica_identifier
+  replicate_source_db = aws_db_instance.this.identifier
+  instance_class      = coalesce(var.replica_instance_class, var.instance_class)
+  port                = 5432
+
+  iam_database_authentication_enabled = true
+
+  max_allocated_storage = var.max_allocated_storage > var.allocated_storage ? var.max_allocated_storage : null
+  storage_type          = "gp3"
+  storage_encrypted     = true
+  kms_key_id            = var.kms_key_arn
+
+  db_subnet_group_name   = aws_db_subnet_group.this.name
+  vpc_security_group_ids = [aws_security_group.this.id]
+  publicly_accessible    = false
+  multi_az               = false
+  parameter_group_name   = one(aws_db_parameter_group.this[*].name)
+  ca_cert_identifier     = "rds-ca-rsa2048-g1"
+
+  auto_minor_version_upgrade = true
+  apply_immediately          = var.apply_immediately
+  maintenance_window         = var.maintenance_window
+
+  # Backups are the primary's; a replica is rebuilt from it, not restored.
+  backup_retention_period = 0
+  copy_tags_to_snapshot   = true
+  deletion_protection     = var.deletion_protection
+  skip_final_snapshot     = true
+
+  enabled_cloudwatch_logs_exports = local.log_exports
+
+  performance_insights_enabled          = var.emulator_compatible ? false : true
+  performance_insights_kms_key_id       = var.emulator_compatible ? null : var.kms_key_arn
+  performance_insights_retention_period = var.emulator_compatible ? null : var.performance_insights_retention_days
+
+  monitoring_interval = local.monitoring_interval
+  monitoring_role_arn = local.monitoring_interval > 0 ? aws_iam_role.monitoring[0].arn : null
+
+  tags = merge(var.tags, { Name = local.replica_identifier })
+
+  depends_on = [aws_cloudwatch_log_group.replica_exports]
+}
+
+resource "aws_cloudwatch_metric_alarm" "replica_lag" {
+  count = var.read_replica ? 1 : 0
+
+  alarm_name          = "${var.identifier}-replica-lag"
+  alarm_description   = "The read replica ${local.replica_identifier} is more than ${var.replica_lag_alarm_seconds} s behind the primary: DATABASE_READ_URL reads miss recent writes. Runbook: docs/runbook-alarms.md."
+  namespace           = "AWS/RDS"
+  metric_name         = "ReplicaLag"
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 5
+  datapoints_to_alarm = 5
+  threshold           = var.replica_lag_alarm_seconds
+  comparison_operator = "GreaterThanThreshold"
+  # A replica that stops reporting lag has stopped replicating.
+  treat_missing_data = "breaching"
+
+  dimensions = {
+    DBInstanceIdentifier = aws_db_instance.replica[0].identifier
+  }
+
+  alarm_actions = var.alarm_actions
+  ok_actions    = var.alarm_actions
+
+  tags = var.tags
 }

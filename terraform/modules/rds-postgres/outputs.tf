@@ -34,13 +34,13 @@ output "master_username" {
 }
 
 output "master_user_secret_arn" {
-  description = "ARN of the Secrets Manager secret (JSON username/password) RDS manages for the master user. null when emulator_compatible and the emulator did not create one."
-  value       = try(aws_db_instance.this.master_user_secret[0].secret_arn, null)
+  description = "ARN of the Secrets Manager secret (JSON username/password) of the master user: managed by RDS, or by this module when read_replica is true. null when emulator_compatible and the emulator did not create one."
+  value       = local.rds_managed_password ? try(aws_db_instance.this.master_user_secret[0].secret_arn, null) : aws_secretsmanager_secret.master[0].arn
 }
 
 output "password_secret_value_from" {
-  description = "ECS secret valueFrom selecting just the password from the master user secret (e.g. PGPASSWORD)."
-  value       = try("${aws_db_instance.this.master_user_secret[0].secret_arn}:password::", null)
+  description = "ECS secret valueFrom selecting just the password from the master user secret (e.g. PGPASSWORD); the replica has the same password."
+  value       = local.rds_managed_password ? try("${aws_db_instance.this.master_user_secret[0].secret_arn}:password::", null) : "${aws_secretsmanager_secret.master[0].arn}:password::"
 }
 
 output "database_url_without_password" {
@@ -56,4 +56,19 @@ output "security_group_id" {
 output "kms_key_arn" {
   description = "KMS key of the storage and of the master user secret (tasks reading the secret need kms:Decrypt on it)."
   value       = var.kms_key_arn
+}
+
+output "replica_identifier" {
+  description = "DB instance identifier of the read replica (null without one)."
+  value       = one(aws_db_instance.replica[*].identifier)
+}
+
+output "replica_address" {
+  description = "Host name of the read replica (null without one)."
+  value       = one(aws_db_instance.replica[*].address)
+}
+
+output "database_read_url_without_password" {
+  description = "postgres:// URL of the read replica without the password (TLS required), the same shape as database_url_without_password (DATABASE_READ_URL); null without a replica."
+  value       = var.read_replica ? "postgres://${aws_db_instance.this.username}@${aws_db_instance.replica[0].address}:${aws_db_instance.replica[0].port}/${aws_db_instance.this.db_name}?sslmode=require" : null
 }

@@ -216,6 +216,64 @@ variable "apply_immediately" {
   default     = false
 }
 
+variable "read_replica" {
+  description = "Create a read replica <identifier>-replica (same region, subnets, security group, key). RDS cannot replicate an instance whose master password it manages, so with a replica the module keeps the master password in its own Secrets Manager secret (same JSON shape; rotate with master_password_version)."
+  type        = bool
+  default     = false
+}
+
+variable "replica_instance_class" {
+  description = "Instance class of the read replica. null: instance_class."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.replica_instance_class == null || can(regex("^db\\.", var.replica_instance_class))
+    error_message = "replica_instance_class must be null or an RDS instance class (db.*)."
+  }
+}
+
+variable "replica_lag_alarm_seconds" {
+  description = "The replica lag alarm fires when ReplicaLag stays above this many seconds for 5 minutes."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.replica_lag_alarm_seconds > 0
+    error_message = "replica_lag_alarm_seconds must be positive."
+  }
+}
+
+variable "master_password_version" {
+  description = "Version of the module-kept master password (only with read_replica): change it to generate a new password and set it in the secret and the instance in one apply."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.master_password_version >= 1 && floor(var.master_password_version) == var.master_password_version
+    error_message = "master_password_version must be a whole number, at least 1."
+  }
+}
+
+variable "master_password_wo" {
+  description = "Master password when read_replica is true (ignored otherwise): an ephemeral value (e.g. from ephemeral \"aws_secretsmanager_random_password\"), written to the module's secret and the instance only when master_password_version changes; never stored in state."
+  type        = string
+  default     = null
+  ephemeral   = true
+  sensitive   = true
+
+  validation {
+    condition     = !var.read_replica || var.master_password_wo != null
+    error_message = "read_replica needs master_password_wo: RDS cannot manage the master password of an instance with a read replica."
+  }
+}
+
+variable "alarm_actions" {
+  description = "SNS topics notified when the replica lag alarm fires or recovers."
+  type        = list(string)
+  default     = []
+}
+
 variable "emulator_compatible" {
   description = "Skip what the local AWS emulator cannot create (see ../EMULATOR.md). Never true in a real account."
   type        = bool

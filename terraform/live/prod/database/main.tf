@@ -11,7 +11,18 @@ data "terraform_remote_state" "network" {
 }
 
 locals {
-  db = local.config.database
+  db           = local.config.database
+  read_replica = try(local.db.read_replica, false)
+}
+
+# With a read replica RDS cannot manage the master password: Secrets Manager generates one
+# (an ephemeral value, never in the state) that the module writes to its secret and the
+# instance when master_password_version changes.
+ephemeral "aws_secretsmanager_random_password" "master" {
+  count = local.read_replica ? 1 : 0
+
+  password_length     = 40
+  exclude_punctuation = true
 }
 
 module "rds_key" {
@@ -43,6 +54,11 @@ module "postgres" {
   backup_window         = local.db.backup_window
   maintenance_window    = local.db.maintenance_window
   emulator_compatible   = var.emulator
+
+  read_replica            = local.read_replica
+  master_password_wo      = local.read_replica ? ephemeral.aws_secretsmanager_random_password.master[0].random_password : null
+  master_password_version = try(local.db.master_password_version, 1)
+  alarm_actions           = [data.terraform_remote_state.base.outputs.alarm_topic_arn]
 
   tags = { Service = "database" }
 }

@@ -32,3 +32,13 @@ output "kms_key_arn" {
   description = "Key of the instance and its master secret."
   value       = module.rds_key.key_arn
 }
+
+output "database_read_url_without_password" {
+  description = "DATABASE_READ_URL of the documents service (the read replica; same password as DATABASE_URL); null without a replica."
+  value       = module.postgres.database_read_url_without_password
+}
+
+output "replica_identifier" {
+  description = "Identifier of the read replica (null without one)."
+  value       = module.postgres.replica_identifier
+}

@@ -48,6 +48,10 @@ locals {
     AWS_REGION             = local.config.region
     DATABASE_URL           = local.database.database_url_without_password
   }
+  # Lists, reads and search of the documents service go to the read replica when there is one.
+  documents_environment = merge(local.common_environment,
+    try(local.database.database_read_url_without_password, null) == null ? {} : { DATABASE_READ_URL = local.database.database_read_url_without_password },
+  )
   ingest_environment = merge(local.common_environment, {
     INGEST_TABLE           = local.data.table_name
     INGEST_QUEUE_URL       = local.data.queue_url
@@ -157,7 +161,7 @@ module "documents" {
   base_path                   = "/api/documents"
   cpu                         = local.svc.documents.cpu
   memory                      = local.svc.documents.memory
-  environment                 = local.common_environment
+  environment                 = local.documents_environment
   secrets                     = merge(local.db_secret, local.api_key)
   secrets_kms_key_arns        = local.secret_keys
   ecr_repository_arns         = [local.ecr.repository_arns.documents]

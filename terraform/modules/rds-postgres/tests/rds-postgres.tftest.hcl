@@ -1,5 +1,22 @@
 # Checks against a mocked provider (no AWS calls): `terraform test` in the module directory.
 mock_provider "aws" {
+  # Computed values (addresses, ARNs) are the mocks' already at plan: the module takes an
+  # ephemeral input (the replica's master password), which apply runs of the test framework
+  # cannot carry.
+  override_during = plan
+
+  mock_resource "aws_db_instance" {
+    defaults = { address = "corpus-test.abcdefghijkl.eu-west-1.rds.amazonaws.com", port = 5432 }
+  }
+  mock_resource "aws_db_parameter_group" {
+    defaults = { name = "corpus-test-pg16-20261202" }
+  }
+  mock_resource "aws_security_group" {
+    defaults = { id = "sg-0cccccccccccccccc" }
+  }
+  mock_resource "aws_secretsmanager_secret" {
+    defaults = { arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:corpus-test-master-AbCdEf" }
+  }
   mock_data "aws_partition" {
     defaults = { partition = "aws" }
   }
@@ -21,7 +38,7 @@ variables {
 }
 
 run "secure_defaults" {
-  command = apply
+  command = plan
 
   assert {
     condition     = aws_db_instance.this.storage_encrypted && aws_db_instance.this.kms_key_id == var.kms_key_arn && !aws_db_instance.this.publicly_accessible
@@ -92,4 +109,64 @@ run "malformed_windows_refused" {
   }
 
   expect_failures = [var.backup_window, var.maintenance_window]
+}
+
+run "no_replica_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_db_instance.replica) == 0 && length(aws_cloudwatch_metric_alarm.replica_lag) == 0 && output.database_read_url_without_password == null && length(aws_secretsmanager_secret.master) == 0
+    error_message = "No replica, no lag alarm, no DATABASE_READ_URL, RDS keeps managing the password."
+  }
+}
+
+run "read_replica_when_asked" {
+  command = plan
+
+  variables {
+    read_replica       = true
+    instance_class     = "db.t4g.medium"
+    master_password_wo = "generated-by-the-root-0123456789abcdef"
+    alarm_actions      = ["arn:aws:sns:eu-west-1:123456789012:corpus-test-alarms"]
+  }
+
+  assert {
+    condition     = aws_db_instance.replica[0].replicate_source_db == aws_db_instance.this.identifier && aws_db_instance.replica[0].identifier == "corpus-test-replica" && aws_db_instance.replica[0].instance_class == "db.t4g.medium"
+    error_message = "A replica of the primary, named <identifier>-replica, of the primary's class by default."
+  }
+
+  assert {
+    condition     = aws_db_instance.replica[0].storage_encrypted && aws_db_instance.replica[0].kms_key_id == var.kms_key_arn && !aws_db_instance.replica[0].publicly_accessible && aws_db_instance.replica[0].vpc_security_group_ids == toset([aws_security_group.this.id]) && aws_db_instance.replica[0].parameter_group_name == aws_db_instance.this.parameter_group_name
+    error_message = "The replica is encrypted with the same key, private, behind the same security group, with the same parameters (TLS forced)."
+  }
+
+  assert {
+    condition     = output.database_read_url_without_password == "postgres://${aws_db_instance.this.username}@${aws_db_instance.replica[0].address}:${aws_db_instance.replica[0].port}/${aws_db_instance.this.db_name}?sslmode=require"
+    error_message = "DATABASE_READ_URL has the shape of DATABASE_URL, on the replica's address."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.replica_lag[0].metric_name == "ReplicaLag" && aws_cloudwatch_metric_alarm.replica_lag[0].dimensions.DBInstanceIdentifier == "corpus-test-replica" && aws_cloudwatch_metric_alarm.replica_lag[0].threshold == 30 && aws_cloudwatch_metric_alarm.replica_lag[0].alarm_actions == toset(var.alarm_actions)
+    error_message = "Replica lag above 30 s alarms to the topic."
+  }
+
+  assert {
+    condition     = aws_db_instance.this.manage_master_user_password != true && aws_db_instance.this.password_wo_version == 1 && aws_secretsmanager_secret.master[0].kms_key_id == var.kms_key_arn && aws_secretsmanager_secret_version.master[0].secret_string_wo_version == 1
+    error_message = "RDS cannot replicate an instance whose password it manages: the module keeps it in its own encrypted secret."
+  }
+
+  assert {
+    condition     = output.password_secret_value_from == "${aws_secretsmanager_secret.master[0].arn}:password::"
+    error_message = "PGPASSWORD comes from the module's secret, in the same valueFrom shape."
+  }
+}
+
+run "a_replica_needs_a_password" {
+  command = plan
+
+  variables {
+    read_replica = true
+  }
+
+  expect_failures = [var.master_password_wo]
 }
