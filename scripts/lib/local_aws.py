@@ -1,6 +1,7 @@
 """Creates the ingest data plane in the local AWS emulator, idempotently.
 
-Used by scripts/dev.sh and bench/ingest.sh: a jobs table (pk/sk, GSI by_created), the
+Used by scripts/dev.sh and bench/ingest.sh: a jobs table (its one definition:
+services/ingest/schema/jobs-table.json, also used by the tests), the
 ingest queue with a dead-letter queue (redrive after 5 receives), the landing bucket
 notifying the queue for objects under incoming/ and uploads/, and a data bucket for API
 jobs. terraform/live/local describes the same plane as Terraform (exercised by the
@@ -11,6 +12,7 @@ usage: python3 local_aws.py PREFIX   (prints shell `export` lines for the servic
 
 import json
 import os
+import pathlib
 import sys
 
 import boto3
@@ -28,23 +30,13 @@ def main() -> None:
 
     ddb = boto3.client("dynamodb")
     if table not in ddb.list_tables()["TableNames"]:
-        ddb.create_table(
-            TableName=table,
-            BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[
-                {"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")
-            ],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": "by_created",
-                    "KeySchema": [
-                        {"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                        {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-            ],
+        schema_file = pathlib.Path(__file__).resolve().parents[2] / "services/ingest/schema/jobs-table.json"
+        schema = json.loads(schema_file.read_text())
+        ttl_attribute = schema.pop("TimeToLiveAttribute")
+        schema.pop("//", None)
+        ddb.create_table(TableName=table, **schema)
+        ddb.update_time_to_live(
+            TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl_attribute}
         )
 
     sqs = boto3.client("sqs")

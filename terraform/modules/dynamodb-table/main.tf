@@ -1,5 +1,8 @@
-# Keys and index are part of the contract (docs: ARCHITECTURE.md, "Data"): string keys pk and
-# sk, and the global secondary index by_created on gsi1pk/gsi1sk listing items newest first.
+# Keys and indexes are part of the contract (docs: ARCHITECTURE.md, "Data"): string keys pk
+# and sk, the global secondary index by_created on gsi1pk/gsi1sk listing jobs newest first,
+# and the sparse index by_open on gsi2pk/gsi2sk (open jobs and unsettled callbacks by due
+# time, read by `ingest reconcile`). The one definition is
+# services/ingest/schema/jobs-table.json; tests/schema.tftest.hcl checks this against it.
 resource "aws_dynamodb_table" "this" {
   name                        = var.name
   billing_mode                = "PAY_PER_REQUEST"
@@ -27,10 +30,27 @@ resource "aws_dynamodb_table" "this" {
     type = "S"
   }
 
+  attribute {
+    name = "gsi2pk"
+    type = "S"
+  }
+
+  attribute {
+    name = "gsi2sk"
+    type = "S"
+  }
+
   global_secondary_index {
     name            = "by_created"
     hash_key        = "gsi1pk"
     range_key       = "gsi1sk"
+    projection_type = "ALL"
+  }
+
+  global_secondary_index {
+    name            = "by_open"
+    hash_key        = "gsi2pk"
+    range_key       = "gsi2sk"
     projection_type = "ALL"
   }
 

@@ -1,0 +1,204 @@
+//! Fixtures for the services' integration tests. Every test gets its own database and its
+//! own emulator resources (unique names), so tests run in parallel. The dependencies are
+//! real processes `./scripts/test.sh` starts: PostgreSQL (`DATABASE_URL`, an admin URL)
+//! and the AWS emulator (`AWS_ENDPOINT_URL`, on this machine only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+};
+use aws_sdk_sqs::types::QueueAttributeName;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use secrecy::SecretString;
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// The jobs table's one definition (also read by scripts/lib/local_aws.py).
+pub const JOBS_TABLE_SCHEMA: &str = include_str!("../../ingest/schema/jobs-table.json");
+
+/// The admin URL of the test PostgreSQL server.
+pub fn admin_url() -> String {
+    std::env::var("DATABASE_URL").expect(
+        "DATABASE_URL must point at a PostgreSQL server (run ./scripts/test.sh, which starts one)",
+    )
+}
+
+/// Creates an empty, migrated database; its URL and a pool of `pool` connections to it.
+pub async fn fresh_database(prefix: &str, pool: u32) -> (String, DatabaseConnection) {
+    let admin = admin_url();
+    let name = format!("{prefix}_{}", Uuid::new_v4().simple());
+    let db = corpus_documents::connect(&SecretString::from(admin.clone()), 1)
+        .await
+        .unwrap();
+    db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    db.close().await.unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    let url = format!("{base}/{name}");
+    let db = corpus_documents::connect(&SecretString::from(url.clone()), pool)
+        .await
+        .unwrap();
+    corpus_documents::migrate(&db).await.unwrap();
+    (url, db)
+}
+
+/// Panics unless the AWS SDK points at a local emulator (tests never reach AWS).
+pub fn require_emulator() {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect(
+        "AWS_ENDPOINT_URL must point at the local AWS emulator (run ./scripts/test.sh, which starts moto)",
+    );
+    assert!(
+        endpoint.starts_with("http://127.0.0.1:") || endpoint.starts_with("http://localhost:"),
+        "tests only talk to a local emulator, not {endpoint}"
+    );
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Key {
+    attribute_name: String,
+    key_type: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Attr {
+    attribute_name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Index {
+    index_name: String,
+    key_schema: Vec<Key>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Schema {
+    key_schema: Vec<Key>,
+    attribute_definitions: Vec<Attr>,
+    global_secondary_indexes: Vec<Index>,
+    time_to_live_attribute: String,
+}
+
+fn key(k: &Key) -> KeySchemaElement {
+    KeySchemaElement::builder()
+        .attribute_name(&k.attribute_name)
+        .key_type(KeyType::from(k.key_type.as_str()))
+        .build()
+        .unwrap()
+}
+
+/// Creates the jobs table `name` exactly as `JOBS_TABLE_SCHEMA` describes it.
+pub async fn create_jobs_table(client: &aws_sdk_dynamodb::Client, name: &str) {
+    let schema: Schema = serde_json::from_str(JOBS_TABLE_SCHEMA).unwrap();
+    let mut create = client
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::PayPerRequest);
+    for k in &schema.key_schema {
+        create = create.key_schema(key(k));
+    }
+    for a in &schema.attribute_definitions {
+        create = create.attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(&a.attribute_name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        );
+    }
+    for i in &schema.global_secondary_indexes {
+        let mut index = GlobalSecondaryIndex::builder()
+            .index_name(&i.index_name)
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::All)
+                    .build(),
+            );
+        for k in &i.key_schema {
+            index = index.key_schema(key(k));
+        }
+        create = create.global_secondary_indexes(index.build().unwrap());
+    }
+    create.send().await.unwrap();
+    client
+        .update_time_to_live()
+        .table_name(name)
+        .time_to_live_specification(
+            TimeToLiveSpecification::builder()
+                .attribute_name(&schema.time_to_live_attribute)
+                .enabled(true)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+/// A queue and its dead-letter queue (redrive after `max_receives`): (url, arn, dlq url).
+pub async fn queue_with_dlq(
+    sqs: &aws_sdk_sqs::Client,
+    name: &str,
+    visibility: u32,
+    max_receives: u32,
+) -> (String, String, String) {
+    let arn_of = async |url: &str| {
+        sqs.get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .unwrap()
+            .attributes
+            .unwrap()[&QueueAttributeName::QueueArn]
+            .clone()
+    };
+    let dlq_url = sqs
+        .create_queue()
+        .queue_name(format!("{name}-dlq"))
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let dlq_arn = arn_of(&dlq_url).await;
+    let url = sqs
+        .create_queue()
+        .queue_name(name)
+        .attributes(QueueAttributeName::VisibilityTimeout, visibility.to_string())
+        .attributes(
+            QueueAttributeName::RedrivePolicy,
+            serde_json::json!({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": max_receives.to_string()})
+                .to_string(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let arn = arn_of(&url).await;
+    (url, arn, dlq_url)
+}
+
+/// Waits until `check` holds, polling every 200 ms; panics naming `what` after `secs`.
+pub async fn eventually<F, Fut>(secs: u64, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
