@@ -5,6 +5,8 @@ use std::time::Duration;
 use corpus_platform::{ConfigError, Env, HttpConfig};
 use secrecy::SecretString;
 
+use crate::outbox::{CallbackClient, Secrets};
+
 /// What both commands share.
 #[derive(Debug, Clone)]
 pub struct Common {
@@ -20,6 +22,15 @@ pub struct Common {
     pub max_file_bytes: u64,
     /// `CALLBACK_SECRET`: HMAC key of callback signatures.
     pub callback_secret: SecretString,
+    /// `CALLBACK_SECRET_PREVIOUS` (optional): the key being rotated out; while set, every
+    /// callback carries a signature under each key.
+    pub callback_secret_previous: Option<SecretString>,
+    /// `INGEST_MAX_JOB_FILES` (default 10000): a job's listing stops there (the job
+    /// reports it as a failed entry).
+    pub max_job_files: usize,
+    /// `INGEST_JOB_DEADLINE_SECONDS` (default 86400): after this long the reconciler
+    /// finishes a job, failing the files still pending.
+    pub job_deadline: chrono::Duration,
     /// `CALLBACK_ALLOW_PRIVATE` (default false): allow http and private addresses
     /// (local development only).
     pub callback_allow_private: bool,
@@ -65,8 +76,33 @@ impl Common {
             allowed_buckets,
             max_file_bytes,
             callback_secret: env.secret("CALLBACK_SECRET")?,
+            callback_secret_previous: env.optional_secret("CALLBACK_SECRET_PREVIOUS"),
+            max_job_files: env.parse_or("INGEST_MAX_JOB_FILES", 10_000)?,
+            job_deadline: {
+                let secs: i64 = env.parse_or("INGEST_JOB_DEADLINE_SECONDS", 86_400)?;
+                if !(1..=30 * 86_400).contains(&secs) {
+                    return Err(ConfigError::new(
+                        "INGEST_JOB_DEADLINE_SECONDS",
+                        "must be between 1 and 2592000 (30 days, the jobs' time to live)",
+                    ));
+                }
+                chrono::Duration::seconds(secs)
+            },
             callback_allow_private: env.bool_or("CALLBACK_ALLOW_PRIVATE", false)?,
         })
+    }
+}
+
+impl Common {
+    /// The callback sender these settings describe.
+    pub fn callback_client(&self) -> CallbackClient {
+        CallbackClient::new(
+            Secrets {
+                current: self.callback_secret.clone(),
+                previous: self.callback_secret_previous.clone(),
+            },
+            self.callback_allow_private,
+        )
     }
 }
 
@@ -76,8 +112,6 @@ pub struct ServeConfig {
     pub http: HttpConfig,
     pub bind_address: String,
     pub common: Common,
-    /// `INGEST_MAX_JOB_FILES` (default 10000): a job over more objects is refused.
-    pub max_job_files: usize,
     /// `UPLOAD_URL_TTL_SECONDS` (default 900): lifetime of presigned upload URLs.
     pub upload_ttl: Duration,
 }
@@ -95,7 +129,6 @@ impl ServeConfig {
             http: HttpConfig::from_env(env)?,
             bind_address: env.raw("BIND_ADDRESS").unwrap_or("0.0.0.0").to_owned(),
             common: Common::from_env(env)?,
-            max_job_files: env.parse_or("INGEST_MAX_JOB_FILES", 10_000)?,
             upload_ttl: Duration::from_secs(ttl),
         })
     }
@@ -115,8 +148,12 @@ pub struct WorkConfig {
     /// `SHUTDOWN_GRACE_SECONDS` (default 20): how long in-flight files may finish on
     /// SIGTERM before their messages are released.
     pub shutdown_grace: Duration,
-    /// `CALLBACK_RETRY_BASE_MS` (default 1000): first callback retry delay (doubles).
+    /// `CALLBACK_RETRY_BASE_MS` (default 30000): first callback retry delay (doubles
+    /// with each of the 5 attempts).
     pub callback_retry_base: Duration,
+    /// `WORKER_MAX_RECEIVES` (default 5, the queue's redrive `maxReceiveCount`): on this
+    /// receive a file that still fails is recorded as failed with its last error.
+    pub max_receives: u32,
 }
 
 impl WorkConfig {
@@ -143,8 +180,30 @@ impl WorkConfig {
             visibility: Duration::from_secs(visibility),
             shutdown_grace: Duration::from_secs(env.parse_or("SHUTDOWN_GRACE_SECONDS", 20)?),
             callback_retry_base: Duration::from_millis(
-                env.parse_or("CALLBACK_RETRY_BASE_MS", 1000)?,
+                env.parse_or("CALLBACK_RETRY_BASE_MS", 30_000)?,
             ),
+            max_receives: env.parse_or("WORKER_MAX_RECEIVES", 5)?,
+        })
+    }
+}
+
+/// `ingest reconcile`.
+#[derive(Debug, Clone)]
+pub struct ReconcileConfig {
+    pub common: Common,
+    /// `RECONCILE_LIMIT` (default 1000): most due jobs handled per run.
+    pub limit: usize,
+}
+
+impl ReconcileConfig {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let limit: usize = env.parse_or("RECONCILE_LIMIT", 1000)?;
+        if limit == 0 {
+            return Err(ConfigError::new("RECONCILE_LIMIT", "must be positive"));
+        }
+        Ok(Self {
+            common: Common::from_env(env)?,
+            limit,
         })
     }
 }
@@ -190,6 +249,7 @@ mod tests {
             ("CALLBACK_ALLOW_PRIVATE", "maybe"),
             ("INGEST_MAX_FILE_BYTES", "lots"),
             ("INGEST_ALLOWED_BUCKETS", "Bad_Bucket"),
+            ("INGEST_JOB_DEADLINE_SECONDS", "0"),
         ] {
             let mut vars = base();
             vars.retain(|(k, _)| *k != name);

@@ -1,28 +1,35 @@
-//! The ingest service: `serve` (jobs and uploads API) and `work` (the SQS consumer that
-//! turns S3 objects into documents through the documents crate's write path).
+//! The ingest service: `serve` (jobs and uploads API), `work` (the SQS consumer that
+//! lists jobs' prefixes, turns S3 objects into documents through the documents crate's
+//! write path and delivers callbacks) and `reconcile` (the scheduled sweep that ends
+//! every job).
+//!
+//! Layout: [`job`] (model and DynamoDB store), [`formats`] (one module per file format),
+//! [`worker`] (the SQS consumer, the per-file handler, the lister), [`outbox`] (callbacks),
+//! [`reconcile`], [`queue`] and [`messages`] (what travels on SQS), [`api`] (HTTP only).
 
 pub mod api;
 pub mod aws;
-pub mod callback;
 pub mod config;
-pub mod decode;
-pub mod ingest;
-pub mod jobs;
+pub mod failpoint;
+pub mod formats;
+pub mod job;
 pub mod messages;
+pub mod outbox;
+pub mod queue;
+pub mod reconcile;
 pub mod worker;
-
-use std::time::Duration;
 
 use corpus_platform::server::{self, App};
 use poem::endpoint::BoxEndpoint;
 use poem_openapi::OpenApiService;
 
 use crate::{
-    api::{HealthApi, JobView, JobsApi, UploadsApi},
+    api::{HealthApi, JobsApi, UploadsApi},
     aws::Clients,
-    callback::Callbacks,
     config::ServeConfig,
-    jobs::JobStore,
+    job::JobStore,
+    outbox::{CallbackClient, Outbox},
+    queue::Queue,
 };
 
 /// What the API handlers share.
@@ -30,52 +37,34 @@ use crate::{
 pub struct AppState {
     pub clients: Clients,
     pub store: JobStore,
+    pub queue: Queue,
+    pub outbox: Outbox,
     pub config: ServeConfig,
-    pub callbacks: Callbacks,
     pub base_path: String,
 }
 
 impl AppState {
     pub fn new(clients: Clients, config: ServeConfig) -> Self {
+        let store = JobStore::new(clients.dynamodb.clone(), config.common.table.clone());
+        let queue = Queue::new(clients.sqs.clone(), config.common.queue_url.clone());
+        let outbox = Outbox::new(
+            store.clone(),
+            queue.clone(),
+            config.common.callback_client(),
+            std::time::Duration::from_secs(30),
+        );
         Self {
-            store: JobStore::new(clients.dynamodb.clone(), config.common.table.clone()),
-            callbacks: Callbacks::new(
-                config.common.callback_secret.clone(),
-                config.common.callback_allow_private,
-                Duration::from_secs(1),
-            ),
+            store,
+            queue,
+            outbox,
             base_path: config.http.base_path.clone(),
             clients,
             config,
         }
     }
 
-    /// Finishes a job that has no files and sends its callback in the background.
-    pub async fn finish_empty(&self, id: uuid::Uuid) {
-        let job = match self.store.finish_if_complete(id).await {
-            Ok(Some(job)) => job,
-            Ok(None) => return,
-            Err(err) => {
-                tracing::error!(job_id = %id, error = %err, "finishing an empty job failed");
-                return;
-            }
-        };
-        let Some(callback) = job.callback.clone() else {
-            return;
-        };
-        let store = self.store.clone();
-        let callbacks = self.callbacks.clone();
-        let request_id = job.request_id.clone();
-        let body = serde_json::to_vec(&JobView::from(job).to_json_value()).unwrap_or_default();
-        tokio::spawn(async move {
-            let d = callbacks
-                .deliver(&callback.url, &body, &id.to_string(), &request_id)
-                .await;
-            let status = if d.delivered { "delivered" } else { "failed" };
-            if let Err(err) = store.set_callback(id, status, d.attempts).await {
-                tracing::error!(job_id = %id, error = %err, "storing the callback outcome failed");
-            }
-        });
+    pub fn callbacks(&self) -> &CallbackClient {
+        self.outbox.client()
     }
 }
 
@@ -131,6 +120,43 @@ pub fn router(state: &AppState) -> BoxEndpoint<'static> {
 
 /// Largest request body (the API takes only small JSON bodies).
 const MAX_BODY_BYTES: u64 = 64 * 1024;
+
+/// `ingest reconcile`: one run over what is due now.
+pub async fn reconcile_once(
+    config: config::ReconcileConfig,
+) -> Result<reconcile::Report, reconcile::ReconcileError> {
+    let clients = Clients::from_env().await;
+    let store = JobStore::new(clients.dynamodb.clone(), config.common.table.clone());
+    let queue = Queue::new(clients.sqs.clone(), config.common.queue_url.clone());
+    let outbox = Outbox::new(
+        store.clone(),
+        queue.clone(),
+        config.common.callback_client(),
+        std::time::Duration::from_secs(30),
+    );
+    reconcile::Reconciler::new(store, queue, outbox)
+        .run_once(chrono::Utc::now(), config.limit)
+        .await
+}
+
+/// `ingest resend-callback ID`: an operator re-sends a final job's callback.
+pub async fn resend_callback(
+    config: config::ReconcileConfig,
+    id: uuid::Uuid,
+) -> anyhow::Result<()> {
+    let clients = Clients::from_env().await;
+    let store = JobStore::new(clients.dynamodb.clone(), config.common.table.clone());
+    let queue = Queue::new(clients.sqs.clone(), config.common.queue_url.clone());
+    if !store.reopen_callback(id).await? {
+        anyhow::bail!("job {id} is unknown, not final yet, or has no callback URL");
+    }
+    let job = store
+        .get_meta(id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("job {id} vanished"))?;
+    queue.send_callback(id, &job.request_id, 0).await?;
+    Ok(())
+}
 
 /// A bound, ready-to-run `ingest serve`.
 pub struct Application;

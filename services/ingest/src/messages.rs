@@ -1,5 +1,6 @@
-//! What arrives on the ingest queue: a job file message we sent, or an S3 event
-//! notification exactly as S3 sends it.
+//! What arrives on the ingest queue: a message we sent (list a job's prefix, ingest one
+//! file of a job, deliver a job's callback), or an S3 event notification exactly as S3
+//! sends it.
 
 use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
@@ -14,9 +15,25 @@ pub struct JobFileMessage {
     pub request_id: String,
 }
 
-/// One file to ingest.
+/// "List this job's prefix and enqueue its files" (`POST /jobs` sends it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListMessage {
+    pub list: Uuid,
+}
+
+/// "Deliver this job's callback" (the outbox: sent when the job becomes final).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallbackMessage {
+    pub callback: Uuid,
+}
+
+/// One unit of work.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Task {
+    /// List a job's prefix (resumable) and enqueue one file message per object.
+    List { job_id: Uuid },
+    /// Deliver a final job's callback (one attempt per receive).
+    Callback { job_id: Uuid },
     /// A file of a known job (API job or browser upload).
     JobFile {
         job_id: Uuid,
@@ -80,6 +97,16 @@ const DROP_NAMESPACE: Uuid = Uuid::from_u128(0x6f1c_2b7e_93a4_4d2b_9c1e_5a7d_0b3
 pub fn decode(body: &str) -> Result<Vec<Task>, Undecodable> {
     let value: serde_json::Value =
         serde_json::from_str(body).map_err(|e| Undecodable(format!("not JSON: {e}")))?;
+    if let Some(id) = value.get("list") {
+        let job_id = serde_json::from_value(id.clone())
+            .map_err(|e| Undecodable(format!("bad list message: {e}")))?;
+        return Ok(vec![Task::List { job_id }]);
+    }
+    if let Some(id) = value.get("callback") {
+        let job_id = serde_json::from_value(id.clone())
+            .map_err(|e| Undecodable(format!("bad callback message: {e}")))?;
+        return Ok(vec![Task::Callback { job_id }]);
+    }
     if value.get("job_id").is_some() {
         let m: JobFileMessage = serde_json::from_value(value)
             .map_err(|e| Undecodable(format!("bad job file message: {e}")))?;
@@ -228,6 +255,16 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn list_and_callback_messages() {
+        let id = Uuid::new_v4();
+        let list = serde_json::to_string(&ListMessage { list: id }).unwrap();
+        assert_eq!(decode(&list).unwrap(), vec![Task::List { job_id: id }]);
+        let cb = serde_json::to_string(&CallbackMessage { callback: id }).unwrap();
+        assert_eq!(decode(&cb).unwrap(), vec![Task::Callback { job_id: id }]);
+        assert!(decode(r#"{"callback":"nope"}"#).is_err());
     }
 
     #[test]

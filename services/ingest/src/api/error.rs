@@ -75,14 +75,24 @@ impl ApiError {
     }
 }
 
-impl From<crate::jobs::StoreError> for ApiError {
-    fn from(err: crate::jobs::StoreError) -> Self {
+/// One status per kind of store error.
+impl From<crate::job::StoreError> for ApiError {
+    fn from(err: crate::job::StoreError) -> Self {
+        use crate::job::StoreError as E;
         match err {
-            crate::jobs::StoreError::Dynamo(e) => {
+            E::Invalid(why) => Self::BadRequest(Json(Problem::new(
+                StatusCode::BAD_REQUEST,
+                format!("the request cannot be stored: {why}"),
+            ))),
+            E::Throttled(e) => {
+                tracing::warn!(error = %e, "DynamoDB throttled the request");
+                Self::unavailable("the job table is busy; retry shortly")
+            }
+            E::Unavailable(e) | E::Conflict(e) => {
                 tracing::error!(error = %e, "DynamoDB call failed");
                 Self::unavailable("the job table is unreachable; retry shortly")
             }
-            other => Self::internal(other),
+            other @ (E::AlreadyExists(_) | E::Malformed(_)) => Self::internal(other),
         }
     }
 }

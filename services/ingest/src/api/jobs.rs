@@ -1,6 +1,3 @@
-use std::collections::HashMap;
-
-use aws_sdk_sqs::types::{MessageAttributeValue, SendMessageBatchRequestEntry};
 use chrono::{DateTime, Utc};
 use corpus_platform::{auth::WriteAccess, cursor, problem::current_request_id};
 use poem_openapi::{
@@ -9,15 +6,14 @@ use poem_openapi::{
     payload::Json,
     types::ToJSON,
 };
-use tracing_opentelemetry::OpenTelemetrySpanExt;
 use uuid::Uuid;
 
 use super::{ApiError, ApiTags};
 use crate::{
     AppState,
     aws::chain,
-    jobs::{Job, JobCursor, JobStatus, NewJob},
-    messages::JobFileMessage,
+    job::{Finish, Job, JobCursor, JobStatus, NewJob, callback_origin},
+    outbox::guard,
 };
 
 #[derive(Debug, Clone, Object)]
@@ -29,6 +25,8 @@ pub struct JobError {
 
 #[derive(Debug, Clone, Object)]
 pub struct CallbackView {
+    /// The callback URL's scheme, host and port only (its path and query may carry the
+    /// receiver's secrets and are never shown).
     pub url: String,
     /// `pending`, `delivered` or `failed`.
     pub status: String,
@@ -84,7 +82,7 @@ pub struct JobView {
 }
 
 impl JobView {
-    /// The JSON body of the job (the callback sends exactly this).
+    /// The view as JSON (the callback body, [`Job::public_json`], must equal it).
     pub fn to_json_value(&self) -> serde_json::Value {
         self.to_json().unwrap_or_default()
     }
@@ -112,8 +110,8 @@ impl From<Job> for JobView {
                 })
                 .collect(),
             callback: j.callback.map(|c| CallbackView {
-                url: c.url,
-                status: c.status,
+                url: callback_origin(&c.url),
+                status: c.status.as_str().to_owned(),
                 attempts: c.attempts,
             }),
             created_at: j.created_at,
@@ -178,46 +176,57 @@ impl JobsApi {
         let callback_url = match callback_url.0.as_deref() {
             None => None,
             Some(raw) => {
-                let url = self
-                    .state
-                    .callbacks
-                    .check_url(raw)
+                let allow_private = self.state.callbacks().allow_private();
+                let url = guard::check_url(raw, allow_private)
                     .map_err(|e| ApiError::unprocessable("callback_url", e))?;
-                if !config.common.callback_allow_private {
-                    self.state
-                        .callbacks
-                        .resolve(&url)
+                if !allow_private {
+                    guard::resolve(&url, allow_private)
                         .await
                         .map_err(|e| ApiError::unprocessable("callback_url", e))?;
                 }
                 Some(raw.to_owned())
             }
         };
-        let keys = self.list_keys(&bucket, &prefix.0).await?;
+        let empty = self.is_empty(&bucket, &prefix.0).await?;
         let job = NewJob {
             id: Uuid::now_v7(),
             bucket: bucket.clone(),
             prefix: prefix.0.clone(),
             callback_url,
             request_id: current_request_id(),
+            deadline: Utc::now() + config.common.job_deadline,
         };
-        let stored = self.state.store.create(&job, &keys, false).await?;
-        tracing::info!(job_id = %job.id, files = keys.len(), "job created");
-        if let Err(err) = self.enqueue(&job, &keys).await {
-            tracing::error!(job_id = %job.id, error = %err, "enqueueing failed; marking the job failed");
-            let _ = self.state.store.fail(job.id).await;
-            return Err(ApiError::unavailable(
-                "the ingest queue did not accept the job's files; the job was marked failed, retry",
-            ));
-        }
-        let view = if keys.is_empty() {
-            // Nothing to wait for: finish now (the worker finishes non-empty jobs) and
-            // answer with the finished job.
-            self.state.finish_empty(job.id).await;
-            self.state.store.get(job.id).await?.unwrap_or(stored).into()
+        // The worker lists the prefix and queues its files (resumable, however many);
+        // an empty prefix is finished here.
+        let stored = self.state.store.create(&job, &[], empty, false).await?;
+        tracing::info!(job_id = %job.id, empty, "job created");
+        let view = if empty {
+            match self.state.store.finish_if_complete(job.id).await? {
+                Finish::Won(finished) => {
+                    if let Err(err) = self.state.outbox.enqueue(&finished).await {
+                        // Still due in the open-jobs index: the reconciler queues it.
+                        tracing::error!(job_id = %job.id, error = %err, "queueing the callback failed; the reconciler will");
+                    }
+                    finished
+                }
+                Finish::Final(j) => j,
+                Finish::Open => stored,
+            }
         } else {
-            stored.into()
+            if let Err(err) = self.state.queue.send_list(job.id, &job.request_id).await {
+                tracing::error!(job_id = %job.id, error = %err, "queueing the listing failed; marking the job failed");
+                let _ = self
+                    .state
+                    .store
+                    .transition(&stored, JobStatus::Failed)
+                    .await;
+                return Err(ApiError::unavailable(
+                    "the ingest queue did not accept the job; the job was marked failed, retry",
+                ));
+            }
+            stored
         };
+        let view = JobView::from(view);
         let location = format!("{}/jobs/{}", self.state.base_path, job.id);
         Ok(CreateJobResponse::Accepted(Json(view), location))
     }
@@ -260,20 +269,19 @@ impl JobsApi {
 }
 
 impl JobsApi {
-    async fn list_keys(&self, bucket: &str, prefix: &str) -> Result<Vec<String>, ApiError> {
-        let max = self.state.config.max_job_files;
-        let mut keys = Vec::new();
-        let mut pages = self
+    /// Whether anything lies under the prefix (one key at most), checking the bucket.
+    async fn is_empty(&self, bucket: &str, prefix: &str) -> Result<bool, ApiError> {
+        let out = self
             .state
             .clients
             .s3
             .list_objects_v2()
             .bucket(bucket)
             .prefix(prefix)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|err| {
+            .max_keys(1)
+            .send()
+            .await
+            .map_err(|err| {
                 if err
                     .as_service_error()
                     .is_some_and(|e| e.is_no_such_bucket())
@@ -284,82 +292,48 @@ impl JobsApi {
                     ApiError::unavailable("listing the bucket failed; retry shortly")
                 }
             })?;
-            for object in page.contents() {
-                let Some(key) = object.key() else { continue };
-                if key.ends_with('/') {
-                    continue; // folder placeholder
-                }
-                keys.push(key.to_owned());
-                if keys.len() > max {
-                    return Err(ApiError::unprocessable(
-                        "prefix",
-                        format!(
-                            "matches more than {max} objects (INGEST_MAX_JOB_FILES); split the job into narrower prefixes"
-                        ),
-                    ));
-                }
-            }
-        }
-        Ok(keys)
+        Ok(out.contents().is_empty())
     }
+}
 
-    async fn enqueue(&self, job: &NewJob, keys: &[String]) -> Result<(), String> {
-        let mut attributes = HashMap::new();
-        let context = tracing::Span::current().context();
-        opentelemetry::global::get_text_map_propagator(|p| {
-            p.inject_context(&context, &mut attributes)
-        });
-        attributes.insert("request_id".to_owned(), job.request_id.clone());
-        let attributes: HashMap<String, MessageAttributeValue> = attributes
-            .into_iter()
-            .filter(|(_, v)| !v.is_empty())
-            .filter_map(|(k, v)| {
-                MessageAttributeValue::builder()
-                    .data_type("String")
-                    .string_value(v)
-                    .build()
-                    .ok()
-                    .map(|a| (k, a))
-            })
-            .collect();
-        for chunk in keys.chunks(10) {
-            let mut entries = Vec::with_capacity(chunk.len());
-            for (i, key) in chunk.iter().enumerate() {
-                let body = JobFileMessage {
-                    job_id: job.id,
-                    bucket: job.bucket.clone(),
-                    key: key.clone(),
-                    request_id: job.request_id.clone(),
-                };
-                let entry = SendMessageBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .message_body(serde_json::to_string(&body).map_err(|e| e.to_string())?)
-                    .set_message_attributes(Some(attributes.clone()))
-                    .build()
-                    .map_err(|e| e.to_string())?;
-                entries.push(entry);
-            }
-            for attempt in 0..3 {
-                let out = self
-                    .state
-                    .clients
-                    .sqs
-                    .send_message_batch()
-                    .queue_url(&self.state.config.common.queue_url)
-                    .set_entries(Some(entries.clone()))
-                    .send()
-                    .await
-                    .map_err(|e| chain(&e))?;
-                let failed: Vec<String> = out.failed().iter().map(|f| f.id().to_owned()).collect();
-                if failed.is_empty() {
-                    break;
-                }
-                if attempt == 2 {
-                    return Err(format!("{} messages were refused", failed.len()));
-                }
-                entries.retain(|e| failed.iter().any(|f| f == e.id()));
-            }
-        }
-        Ok(())
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::job::{CallbackState, CallbackStatus, FileError};
+
+    #[test]
+    fn the_callback_body_is_the_public_view() {
+        let now = Utc::now();
+        let job = Job {
+            id: Uuid::now_v7(),
+            status: JobStatus::CompletedWithErrors,
+            bucket: "b".into(),
+            prefix: "p/".into(),
+            files_total: 2,
+            files_done: 1,
+            files_failed: 1,
+            files_skipped: 0,
+            documents: 1,
+            bytes: 10,
+            errors: vec![FileError {
+                key: "p/x.pdf".into(),
+                reason: "unsupported".into(),
+            }],
+            callback: Some(CallbackState {
+                url: "https://hooks.example.com/t/secret-token?sig=1".into(),
+                status: CallbackStatus::Pending,
+                attempts: 0,
+                last_error: None,
+            }),
+            created_at: now,
+            finished_at: Some(now),
+            deadline: now,
+            listed: true,
+            request_id: "r".into(),
+        };
+        let public = job.public_json();
+        assert_eq!(JobView::from(job).to_json_value(), public);
+        assert_eq!(public["callback"]["url"], "https://hooks.example.com");
+        assert!(!public.to_string().contains("secret-token"));
     }
 }

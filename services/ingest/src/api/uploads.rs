@@ -15,7 +15,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::{ApiError, ApiTags};
-use crate::{AppState, aws::chain, ingest, jobs::NewJob};
+use crate::{AppState, aws::chain, formats, job::NewJob};
 
 /// The content type an upload declares (bound into the presigned URL's signature).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -113,7 +113,7 @@ impl UploadsApi {
         // The schema's pattern already rules out directories, control characters and
         // unsupported extensions; this is the parser's own check of the same name.
         let name = req.filename.as_str();
-        ingest::kind_of(name).map_err(|e| ApiError::bad_request("filename", e))?;
+        formats::kind_of(name).map_err(|e| ApiError::bad_request("filename", e))?;
         let content_type = req.content_type.as_str();
         let max = self.state.config.common.max_file_bytes;
         if req.size > max {
@@ -125,18 +125,26 @@ impl UploadsApi {
         let id = Uuid::now_v7();
         let bucket = self.state.config.common.bucket.clone();
         let key = format!("uploads/{id}/{name}");
+        let ttl = self.state.config.upload_ttl;
+        let expires_at = Utc::now() + chrono::Duration::from_std(ttl).unwrap_or_default();
+        // A ticket never used: the reconciler fails its file once the URL has expired
+        // and the worker has had an hour to ingest an upload that finished at the end.
         let job = NewJob {
             id,
             bucket: bucket.clone(),
             prefix: format!("uploads/{id}/"),
             callback_url: None,
             request_id: current_request_id(),
+            deadline: expires_at + chrono::Duration::hours(1),
         };
         self.state
             .store
-            .create(&job, std::slice::from_ref(&key), false)
-            .await?;
-        let ttl = self.state.config.upload_ttl;
+            .create(&job, std::slice::from_ref(&key), true, false)
+            .await
+            .map_err(|e| match e {
+                crate::job::StoreError::Invalid(why) => ApiError::bad_request("filename", why),
+                other => other.into(),
+            })?;
         let presigning = PresigningConfig::expires_in(ttl).map_err(ApiError::internal)?;
         let presigned = self
             .state
@@ -160,7 +168,7 @@ impl UploadsApi {
             url: presigned.uri().to_owned(),
             method: "PUT".to_owned(),
             headers,
-            expires_at: Utc::now() + chrono::Duration::from_std(ttl).unwrap_or_default(),
+            expires_at,
         }))
     }
 }

@@ -49,7 +49,7 @@ async fn job_over_a_prefix_ingests_every_file_and_reports() {
     let job: Value = resp.json().await.unwrap();
     let id = job["id"].as_str().unwrap().to_owned();
     assert_eq!(location, format!("/jobs/{id}"));
-    assert_eq!(job["files_total"], 4);
+    // The worker lists the prefix: the total grows as it does.
     assert!(matches!(job["status"].as_str(), Some("queued" | "running")));
     // Optional fields without a value are absent, never null (the spec declares them
     // optional, not nullable).
@@ -58,6 +58,7 @@ async fn job_over_a_prefix_ingests_every_file_and_reports() {
 
     let done = api.wait_final(&id, 30).await;
     assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["files_total"], 4);
     assert_eq!(done["files_done"], 4);
     assert_eq!(done["files_failed"], 0);
     assert_eq!(done["documents"], 4);
@@ -129,13 +130,8 @@ async fn jobs_are_listed_newest_first_with_a_cursor() {
 async fn job_requests_are_validated() {
     let env = env().await;
     let mut config = env.serve_config();
-    config.max_job_files = 2;
     config.common.callback_allow_private = false;
     let api = spawn_api(config).await;
-    for i in 0..3 {
-        env.put(&env.data_bucket, &format!("many/{i}.txt"), "x")
-            .await;
-    }
     let p = problem(
         api.post_job("bucket=not-allowed-bucket&prefix=a/").await,
         403,
@@ -169,13 +165,6 @@ async fn job_requests_are_validated() {
     )
     .await;
     assert!(p["detail"].as_str().unwrap().contains("prefix"), "{p}");
-    let p = problem(
-        api.post_job(&format!("bucket={}&prefix=many/", env.data_bucket))
-            .await,
-        422,
-    )
-    .await;
-    assert!(p["detail"].as_str().unwrap().contains("more than 2"), "{p}");
     let p = problem(
         api.post_job("bucket=no-such-bucket-here&prefix=a/").await,
         403,

@@ -1,3 +1,6 @@
+//! Callbacks through the outbox: signed with a timestamp, retried off the file loops,
+//! settled once, shown publicly by origin only.
+
 use std::time::Duration;
 
 use hmac::{KeyInit, Mac};
@@ -5,8 +8,16 @@ use serde_json::Value;
 
 use crate::helpers::{SECRET, callback_receiver, env, eventually, spawn_api, spawn_worker};
 
+fn sign(secret: &str, timestamp: &str, body: &[u8]) -> String {
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(timestamp.as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
 #[tokio::test]
-async fn callback_is_signed_and_retried_until_delivered() {
+async fn callback_is_signed_with_a_timestamp_and_retried_until_delivered() {
     let env = env().await;
     env.put(&env.data_bucket, "cb/a.txt", "callback me").await;
     let (url, receiver) = callback_receiver(2).await;
@@ -15,7 +26,7 @@ async fn callback_is_signed_and_retried_until_delivered() {
     let resp = api
         .client
         .post(format!(
-            "{}/jobs?bucket={}&prefix=cb/&callback_url={url}",
+            "{}/jobs?bucket={}&prefix=cb/&callback_url={url}?token=s3cr3t",
             api.base, env.data_bucket
         ))
         .bearer_auth(crate::helpers::API_KEY)
@@ -31,15 +42,20 @@ async fn callback_is_signed_and_retried_until_delivered() {
     .await;
     let job = api.job(&id).await;
     assert_eq!(job["callback"]["attempts"], 3);
-    assert_eq!(job["callback"]["url"], url.as_str());
+    // The public view shows where callbacks go, never the path or query (a token).
+    let origin = url.trim_end_matches("/hook");
+    assert_eq!(job["callback"]["url"], origin);
+    assert!(!job.to_string().contains("s3cr3t"), "{job}");
 
     let calls = receiver.calls.lock().unwrap().clone();
     assert_eq!(calls.len(), 3);
     let (headers, body) = calls.last().unwrap();
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    mac.update(body);
-    let expected = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
-    assert_eq!(headers["x-corpus-signature"], expected);
+    let timestamp = &headers["x-corpus-timestamp"];
+    let sent_at: i64 = timestamp.parse().unwrap();
+    assert!((chrono::Utc::now().timestamp() - sent_at).abs() < 60);
+    assert_eq!(headers["x-corpus-signature"], sign(SECRET, timestamp, body));
+    // A replayed body under another timestamp does not verify.
+    assert_ne!(headers["x-corpus-signature"], sign(SECRET, "1", body));
     assert_eq!(headers["x-corpus-job-id"], id);
     assert_eq!(headers["x-request-id"], "cb-request-7");
     assert_eq!(headers["content-type"], "application/json");
@@ -47,15 +63,21 @@ async fn callback_is_signed_and_retried_until_delivered() {
     assert_eq!(sent["id"], id.as_str());
     assert_eq!(sent["status"], "completed");
     assert_eq!(sent["documents"], 1);
+    assert_eq!(sent["callback"]["url"], origin);
+    assert!(!String::from_utf8_lossy(body).contains("s3cr3t"));
     worker.stop().await;
 }
 
 #[tokio::test]
-async fn a_callback_that_keeps_failing_is_recorded_as_failed_after_five_tries() {
+async fn during_a_rotation_each_callback_is_signed_with_both_secrets() {
     let env = env().await;
-    let (url, receiver) = callback_receiver(100).await;
-    let api = spawn_api(env.serve_config()).await;
-    // An empty job finishes at once; the API sends its callback.
+    let (url, receiver) = callback_receiver(0).await;
+    let mut serve = env.serve_config();
+    serve.common.callback_secret_previous = Some("the-old-secret".to_owned().into());
+    let mut work = env.work_config();
+    work.common.callback_secret_previous = Some("the-old-secret".to_owned().into());
+    let api = spawn_api(serve).await;
+    let worker = spawn_worker(work).await;
     let job: Value = api
         .post_job(&format!(
             "bucket={}&prefix=none/&callback_url={url}",
@@ -66,13 +88,54 @@ async fn a_callback_that_keeps_failing_is_recorded_as_failed_after_five_tries() 
         .await
         .unwrap();
     let id = job["id"].as_str().unwrap().to_owned();
-    eventually(60, "callback gave up", || async {
+    eventually(30, "callback delivered", || async {
+        api.job(&id).await["callback"]["status"] == "delivered"
+    })
+    .await;
+    let (headers, body) = receiver.calls.lock().unwrap()[0].clone();
+    let ts = &headers["x-corpus-timestamp"];
+    let signatures: Vec<&str> = headers["x-corpus-signature"].split(',').collect();
+    assert_eq!(
+        signatures,
+        vec![
+            sign(SECRET, ts, &body).as_str(),
+            sign("the-old-secret", ts, &body).as_str()
+        ]
+    );
+    worker.stop().await;
+}
+
+#[tokio::test]
+async fn a_callback_that_keeps_failing_is_recorded_as_failed_after_five_tries() {
+    let env = env().await;
+    let (url, receiver) = callback_receiver(100).await;
+    let api = spawn_api(env.serve_config()).await;
+    let worker = spawn_worker(env.work_config()).await;
+    // An empty job finishes at once; its callback goes through the outbox.
+    let job: Value = api
+        .post_job(&format!(
+            "bucket={}&prefix=none/&callback_url={url}",
+            env.data_bucket
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = job["id"].as_str().unwrap().to_owned();
+    eventually(90, "callback gave up", || async {
         api.job(&id).await["callback"]["status"] == "failed"
     })
     .await;
     assert_eq!(api.job(&id).await["callback"]["attempts"], 5);
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(receiver.calls.lock().unwrap().len(), 5);
+    // Settled: nothing left on the queue or its dead-letter queue.
+    eventually(10, "queue drained", || async {
+        env.queue_depth(&env.queue_url).await == 0
+    })
+    .await;
+    assert_eq!(env.queue_depth(&env.dlq_url).await, 0);
+    worker.stop().await;
 }
 
 #[tokio::test]
@@ -94,7 +157,7 @@ async fn redirects_are_not_followed() {
         .await
         .unwrap();
     let id = job["id"].as_str().unwrap().to_owned();
-    eventually(30, "callback gave up", || async {
+    eventually(90, "callback gave up", || async {
         api.job(&id).await["callback"]["status"] == "failed"
     })
     .await;

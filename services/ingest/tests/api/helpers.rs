@@ -4,16 +4,12 @@ use std::{
     time::Duration,
 };
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType,
-};
 use aws_sdk_s3::{
     primitives::ByteStream,
     types::{Event, NotificationConfiguration, QueueConfiguration},
 };
 use aws_sdk_sqs::types::QueueAttributeName;
-use corpus_documents::{connect, migrate};
+use corpus_documents::connect;
 use corpus_ingest::{
     Application,
     aws::Clients,
@@ -31,31 +27,8 @@ use uuid::Uuid;
 pub const API_KEY: &str = "ingest-test-key";
 pub const SECRET: &str = "callback-secret";
 
-fn require_emulator() {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect(
-        "AWS_ENDPOINT_URL must point at the local AWS emulator (run ./scripts/test.sh, which starts moto)",
-    );
-    assert!(
-        endpoint.starts_with("http://127.0.0.1:") || endpoint.starts_with("http://localhost:"),
-        "tests only talk to a local emulator, not {endpoint}"
-    );
-}
-
 pub async fn fresh_database() -> (String, DatabaseConnection) {
-    let admin = std::env::var("DATABASE_URL")
-        .expect("DATABASE_URL must point at PostgreSQL (run ./scripts/test.sh)");
-    let name = format!("ingest_{}", Uuid::new_v4().simple());
-    let db = connect(&SecretString::from(admin.clone()), 1)
-        .await
-        .unwrap();
-    db.execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    db.close().await.unwrap();
-    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-    let db = connect(&SecretString::from(url.clone()), 4).await.unwrap();
-    migrate(&db).await.unwrap();
-    (url, db)
+    corpus_test_support::fresh_database("ingest", 4).await
 }
 
 /// Per-test AWS resources: jobs table, queue with a DLQ (redrive after 5 receives), a
@@ -76,99 +49,18 @@ pub async fn env() -> Env {
 }
 
 pub async fn env_with_visibility(visibility: u32) -> Env {
-    require_emulator();
+    corpus_test_support::require_emulator();
     let clients = Clients::from_env().await;
     let suffix = Uuid::new_v4().simple().to_string()[..12].to_owned();
     let table = format!("jobs-{suffix}");
-    let key = |name: &str, t: KeyType| {
-        KeySchemaElement::builder()
-            .attribute_name(name)
-            .key_type(t)
-            .build()
-            .unwrap()
-    };
-    let attr = |name: &str| {
-        AttributeDefinition::builder()
-            .attribute_name(name)
-            .attribute_type(ScalarAttributeType::S)
-            .build()
-            .unwrap()
-    };
-    clients
-        .dynamodb
-        .create_table()
-        .table_name(&table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .key_schema(key("pk", KeyType::Hash))
-        .key_schema(key("sk", KeyType::Range))
-        .attribute_definitions(attr("pk"))
-        .attribute_definitions(attr("sk"))
-        .attribute_definitions(attr("gsi1pk"))
-        .attribute_definitions(attr("gsi1sk"))
-        .global_secondary_indexes(
-            GlobalSecondaryIndex::builder()
-                .index_name("by_created")
-                .key_schema(key("gsi1pk", KeyType::Hash))
-                .key_schema(key("gsi1sk", KeyType::Range))
-                .projection(
-                    Projection::builder()
-                        .projection_type(ProjectionType::All)
-                        .build(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let dlq_url = clients
-        .sqs
-        .create_queue()
-        .queue_name(format!("ingest-dlq-{suffix}"))
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
-    let dlq_arn = clients
-        .sqs
-        .get_queue_attributes()
-        .queue_url(&dlq_url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .unwrap()[&QueueAttributeName::QueueArn]
-        .clone();
-    let queue_url = clients
-        .sqs
-        .create_queue()
-        .queue_name(format!("ingest-{suffix}"))
-        .attributes(
-            QueueAttributeName::VisibilityTimeout,
-            visibility.to_string(),
-        )
-        .attributes(
-            QueueAttributeName::RedrivePolicy,
-            serde_json::json!({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}).to_string(),
-        )
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
-    let queue_arn = clients
-        .sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .unwrap()[&QueueAttributeName::QueueArn]
-        .clone();
+    corpus_test_support::create_jobs_table(&clients.dynamodb, &table).await;
+    let (queue_url, queue_arn, dlq_url) = corpus_test_support::queue_with_dlq(
+        &clients.sqs,
+        &format!("ingest-{suffix}"),
+        visibility,
+        5,
+    )
+    .await;
     let bucket = format!("landing-{suffix}");
     let data_bucket = format!("data-{suffix}");
     for b in [&bucket, &data_bucket] {
@@ -230,7 +122,10 @@ impl Env {
             allowed_buckets: vec![self.data_bucket.clone(), self.bucket.clone()],
             max_file_bytes: 1024 * 1024,
             callback_secret: SecretString::from(SECRET),
+            callback_secret_previous: None,
             callback_allow_private: true,
+            max_job_files: 50,
+            job_deadline: chrono::Duration::days(1),
         }
     }
 
@@ -244,7 +139,6 @@ impl Env {
             },
             bind_address: "127.0.0.1".into(),
             common: self.common(),
-            max_job_files: 50,
             upload_ttl: Duration::from_secs(300),
         }
     }
@@ -256,7 +150,8 @@ impl Env {
             concurrency: 2,
             visibility: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(5),
-            callback_retry_base: Duration::from_millis(50),
+            callback_retry_base: Duration::from_millis(1000),
+            max_receives: 5,
         }
     }
 
@@ -318,6 +213,51 @@ impl Env {
             + attrs[&QueueAttributeName::ApproximateNumberOfMessagesNotVisible]
                 .parse::<u64>()
                 .unwrap()
+    }
+
+    /// Drops every message on the ingest queue (a lost message, for tests of recovery).
+    pub async fn purge(&self) {
+        loop {
+            let out = self
+                .clients
+                .sqs
+                .receive_message()
+                .queue_url(&self.queue_url)
+                .max_number_of_messages(10)
+                .wait_time_seconds(1)
+                .send()
+                .await
+                .unwrap();
+            let messages = out.messages.unwrap_or_default();
+            if messages.is_empty() {
+                return;
+            }
+            for m in messages {
+                self.clients
+                    .sqs
+                    .delete_message()
+                    .queue_url(&self.queue_url)
+                    .receipt_handle(m.receipt_handle.unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+
+    /// The reconciler over this environment's table and queue.
+    pub fn reconciler(&self) -> corpus_ingest::reconcile::Reconciler {
+        use corpus_ingest::{job::JobStore, outbox::Outbox, queue::Queue};
+        let common = self.common();
+        let store = JobStore::new(self.clients.dynamodb.clone(), &self.table);
+        let queue = Queue::new(self.clients.sqs.clone(), &self.queue_url);
+        let outbox = Outbox::new(
+            store.clone(),
+            queue.clone(),
+            common.callback_client(),
+            Duration::from_secs(1),
+        );
+        corpus_ingest::reconcile::Reconciler::new(store, queue, outbox)
     }
 
     pub async fn send_raw(&self, body: &str) {
@@ -476,20 +416,7 @@ pub async fn callback_receiver(fail_first: u32) -> (String, Receiver) {
     (url, rx)
 }
 
-pub async fn eventually<F, Fut>(secs: u64, what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    while !check().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
+pub use corpus_test_support::eventually;
 
 #[handler]
 async fn redirect(Data(target): Data<&String>) -> poem::Response {

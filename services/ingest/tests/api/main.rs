@@ -8,5 +8,8 @@ mod helpers;
 
 mod api;
 mod callbacks;
+mod crashes;
 mod process;
+mod procs;
+mod reconcile;
 mod worker;

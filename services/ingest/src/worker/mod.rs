@@ -1,4 +1,6 @@
-//! `ingest work`: concurrent long-poll loops over the ingest queue.
+//! `ingest work`: concurrent long-poll loops over the ingest queue. What each message
+//! asks for is handled in [`file`] (one file of a job), [`lister`] (a job's prefix) and
+//! the outbox ([`crate::outbox`], a job's callback).
 //!
 //! Each message is handled inside one consumer span whose parent is the trace context the
 //! sender put in the message attributes. A message is deleted only after every file it
@@ -9,10 +11,7 @@
 
 use std::{
     collections::HashMap,
-    sync::{
-        Arc,
-        atomic::{AtomicU64, Ordering},
-    },
+    sync::{Arc, atomic::AtomicU64},
     time::Duration,
 };
 
@@ -22,24 +21,28 @@ use sea_orm::DatabaseConnection;
 use tokio::{sync::watch, task::JoinSet};
 use tracing::{Instrument, field::Empty};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
-use uuid::Uuid;
 
 use crate::{
-    api::JobView,
     aws::{Clients, chain},
-    callback::Callbacks,
     config::WorkConfig,
-    ingest::{self, Source, Transient, failed},
-    jobs::{FileState, JobStore, NewJob},
-    messages::{self, Task},
+    job::JobStore,
+    outbox::Outbox,
+    queue::Queue,
 };
+
+mod error;
+mod file;
+mod lister;
+
+pub use error::WorkError;
 
 pub struct Worker {
     clients: Clients,
     store: JobStore,
+    queue: Queue,
+    outbox: Outbox,
     db: DatabaseConnection,
     config: WorkConfig,
-    callbacks: Callbacks,
     files_processed: Arc<AtomicU64>,
 }
 
@@ -50,21 +53,27 @@ enum Disposition {
     /// Undecodable: make it visible again soon so the redrive policy moves it to the
     /// dead-letter queue after its receive count.
     Poison,
+    /// Keep it, hidden this long (a callback's retry backoff).
+    RetryIn(Duration),
 }
 
 impl Worker {
     pub fn new(clients: Clients, db: DatabaseConnection, config: WorkConfig) -> Self {
-        let callbacks = Callbacks::new(
-            config.common.callback_secret.clone(),
-            config.common.callback_allow_private,
+        let store = JobStore::new(clients.dynamodb.clone(), config.common.table.clone());
+        let queue = Queue::new(clients.sqs.clone(), config.common.queue_url.clone());
+        let outbox = Outbox::new(
+            store.clone(),
+            queue.clone(),
+            config.common.callback_client(),
             config.callback_retry_base,
         );
         Self {
-            store: JobStore::new(clients.dynamodb.clone(), config.common.table.clone()),
+            store,
+            queue,
+            outbox,
             clients,
             db,
             config,
-            callbacks,
             files_processed: Arc::default(),
         }
     }
@@ -141,7 +150,8 @@ impl Worker {
             let _ = stop_wait.wait_for(|s| *s).await;
             tokio::time::sleep(grace).await;
         };
-        let work = self.handle(&message).instrument(span.clone());
+        let receives = receive_count(&message);
+        let work = self.handle(&message, receives).instrument(span.clone());
         let result = tokio::select! {
             r = work => Some(r),
             () = abandoned => None,
@@ -166,6 +176,10 @@ impl Worker {
                     }
                 }
                 Some(Ok(Disposition::Poison)) => self.set_visibility(&receipt, 1).await,
+                Some(Ok(Disposition::RetryIn(delay))) => {
+                    let secs = i32::try_from(delay.as_secs().max(1)).unwrap_or(43_200);
+                    self.set_visibility(&receipt, secs).await;
+                }
                 Some(Err(err)) => {
                     tracing::error!(error = %err, "message failed; it will be retried after its visibility timeout");
                 }
@@ -208,206 +222,6 @@ impl Worker {
             }
         })
     }
-
-    async fn handle(&self, message: &Message) -> Result<Disposition, Transient> {
-        let body = message.body.as_deref().unwrap_or_default();
-        let tasks = match messages::decode(body) {
-            Ok(tasks) => tasks,
-            Err(err) => {
-                tracing::error!(error = %err, "undecodable message; the queue's redrive policy moves it to the dead-letter queue");
-                return Ok(Disposition::Poison);
-            }
-        };
-        if tasks.is_empty() {
-            tracing::info!("nothing to ingest in this message (test event or other prefix)");
-        }
-        for task in tasks {
-            self.handle_task(task).await?;
-        }
-        Ok(Disposition::Delete)
-    }
-
-    async fn handle_task(&self, task: Task) -> Result<(), Transient> {
-        let (job_id, bucket, key) = match task {
-            Task::JobFile {
-                job_id,
-                bucket,
-                key,
-                request_id,
-            } => {
-                if let Some(r) = request_id {
-                    tracing::Span::current().record("request_id", r);
-                }
-                (job_id, bucket, key)
-            }
-            Task::Drop {
-                job_id,
-                bucket,
-                key,
-            } => {
-                let job = NewJob {
-                    id: job_id,
-                    bucket: bucket.clone(),
-                    prefix: key.clone(),
-                    callback_url: None,
-                    request_id: corpus_platform::problem::current_request_id(),
-                };
-                self.store
-                    .create(&job, std::slice::from_ref(&key), true)
-                    .await
-                    .map_err(|e| Transient(e.to_string()))?;
-                (job_id, bucket, key)
-            }
-        };
-        let span = tracing::info_span!("file", job_id = %job_id, key = %key);
-        self.handle_file(job_id, &bucket, &key)
-            .instrument(span)
-            .await
-    }
-
-    async fn handle_file(&self, job_id: Uuid, bucket: &str, key: &str) -> Result<(), Transient> {
-        match self
-            .store
-            .file_state(job_id, key)
-            .await
-            .map_err(|e| Transient(e.to_string()))?
-        {
-            None => {
-                tracing::error!("unknown job or file; nothing to record, message dropped");
-                return Ok(());
-            }
-            Some(FileState::Recorded) => {
-                tracing::info!("file already recorded (duplicate delivery); skipping");
-                return self.finish(job_id).await;
-            }
-            Some(FileState::Pending) => {}
-        }
-        let started = std::time::Instant::now();
-        self.files_processed.fetch_add(1, Ordering::Relaxed);
-        let outcome = if !self
-            .config
-            .common
-            .allowed_buckets
-            .iter()
-            .any(|b| b == bucket)
-        {
-            failed(
-                format!("bucket {bucket} is not in INGEST_ALLOWED_BUCKETS"),
-                0,
-            )
-        } else {
-            match ingest::kind_of(key) {
-                Err(reason) => failed(reason, 0),
-                Ok(kind) => self.ingest_object(job_id, bucket, key, kind).await?,
-            }
-        };
-        tracing::info!(
-            outcome = ?outcome.kind,
-            documents = outcome.documents,
-            bytes = outcome.bytes,
-            reason = outcome.reason.as_deref().unwrap_or(""),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "file ingested"
-        );
-        let first = self
-            .store
-            .record(job_id, key, &outcome)
-            .await
-            .map_err(|e| Transient(e.to_string()))?;
-        if !first {
-            tracing::info!("outcome had already been recorded by another delivery");
-        }
-        self.finish(job_id).await
-    }
-
-    async fn ingest_object(
-        &self,
-        job_id: Uuid,
-        bucket: &str,
-        key: &str,
-        kind: ingest::FileKind,
-    ) -> Result<crate::jobs::FileOutcome, Transient> {
-        let object = match self
-            .clients
-            .s3
-            .get_object()
-            .bucket(bucket)
-            .key(key)
-            .send()
-            .await
-        {
-            Ok(o) => o,
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_key()) => {
-                return Ok(failed(
-                    "the object does not exist (deleted before it was ingested?)",
-                    0,
-                ));
-            }
-            Err(err) => {
-                return Err(Transient(format!(
-                    "fetching s3://{bucket}/{key}: {}",
-                    chain(&err)
-                )));
-            }
-        };
-        let max = self.config.common.max_file_bytes;
-        if let Some(len) = object.content_length.and_then(|l| u64::try_from(l).ok())
-            && len > max
-        {
-            return Ok(failed(
-                format!("the file is {len} bytes; INGEST_MAX_FILE_BYTES is {max}"),
-                len,
-            ));
-        }
-        let src = Source {
-            bucket,
-            key,
-            job_id,
-            max_bytes: max,
-        };
-        ingest::ingest(&self.db, &src, kind, object.body).await
-    }
-
-    /// Finishes the job when its last file is counted; the one caller that wins the
-    /// transition sends the callback and stores its outcome.
-    async fn finish(&self, job_id: Uuid) -> Result<(), Transient> {
-        let Some(job) = self
-            .store
-            .finish_if_complete(job_id)
-            .await
-            .map_err(|e| Transient(e.to_string()))?
-        else {
-            return Ok(());
-        };
-        tracing::info!(
-            status = job.status.as_str(),
-            documents = job.documents,
-            "job finished"
-        );
-        let Some(callback) = job.callback.clone() else {
-            return Ok(());
-        };
-        let request_id = job.request_id.clone();
-        let body = serde_json::to_vec(&JobView::from(job).to_json_value()).unwrap_or_default();
-        let delivery = self
-            .callbacks
-            .deliver(&callback.url, &body, &job_id.to_string(), &request_id)
-            .await;
-        let status = if delivery.delivered {
-            "delivered"
-        } else {
-            "failed"
-        };
-        if let Some(err) = &delivery.last_error
-            && !delivery.delivered
-        {
-            tracing::error!(error = %err, attempts = delivery.attempts, "callback not delivered");
-        }
-        self.store
-            .set_callback(job_id, status, delivery.attempts)
-            .await
-            .map_err(|e| Transient(e.to_string()))
-    }
 }
 
 struct AttributeExtractor<'a>(&'a HashMap<String, aws_sdk_sqs::types::MessageAttributeValue>);
@@ -432,19 +246,13 @@ fn message_span(message: &Message) -> tracing::Span {
         .get("request_id")
         .and_then(|v| v.string_value())
         .map(str::to_owned);
-    let receive_count = message
-        .attributes
-        .as_ref()
-        .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
-        .cloned()
-        .unwrap_or_default();
     let span = tracing::info_span!(
         "message",
         otel.kind = "consumer",
         request_id = Empty,
         trace_id = Empty,
         message_id = message.message_id.as_deref().unwrap_or(""),
-        receive_count = %receive_count,
+        receive_count = receive_count(message),
     );
     if let Some(r) = request_id {
         span.record("request_id", r);
@@ -455,4 +263,14 @@ fn message_span(message: &Message) -> tracing::Span {
         span.record("trace_id", tracing::field::display(trace_id));
     }
     span
+}
+
+/// How many times SQS has handed this message out (1 on the first receive).
+fn receive_count(message: &Message) -> u32 {
+    message
+        .attributes
+        .as_ref()
+        .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(1)
 }
