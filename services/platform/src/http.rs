@@ -179,23 +179,44 @@ pub struct BodyLimitEndpoint<E> {
 impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
     type Output = Response;
 
-    async fn call(&self, req: Request) -> poem::Result<Response> {
+    async fn call(&self, mut req: Request) -> poem::Result<Response> {
+        let too_large = |what: String| {
+            Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("{what}; the limit is {} bytes", self.max_bytes),
+            )
+            .into_response()
+        };
         let declared = req
             .headers()
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
-        if let Some(len) = declared
-            && len > self.max_bytes
-        {
-            return Ok(Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "request body is {len} bytes; the limit is {} bytes",
-                    self.max_bytes
-                ),
-            )
-            .into_response());
+        match declared {
+            Some(len) if len > self.max_bytes => {
+                return Ok(too_large(format!("request body is {len} bytes")));
+            }
+            Some(_) => {}
+            // No length declared (chunked): read at most the limit before any handler
+            // sees the body, so a stream cannot cost more than a declared body may.
+            None => {
+                let limit = usize::try_from(self.max_bytes).unwrap_or(usize::MAX);
+                match req.take_body().into_bytes_limit(limit).await {
+                    Ok(bytes) => req.set_body(bytes),
+                    Err(poem::error::ReadBodyError::PayloadTooLarge) => {
+                        return Ok(too_large(
+                            "request body (sent without a length) is larger".into(),
+                        ));
+                    }
+                    Err(err) => {
+                        return Ok(Problem::new(
+                            StatusCode::BAD_REQUEST,
+                            format!("the request body could not be read: {err}"),
+                        )
+                        .into_response());
+                    }
+                }
+            }
         }
         self.inner.call(req).await.map(IntoResponse::into_response)
     }

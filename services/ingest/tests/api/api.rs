@@ -496,3 +496,38 @@ async fn a_wrong_method_is_405_with_allow_and_a_bare_body_415() {
         "{p}"
     );
 }
+
+#[tokio::test]
+async fn a_body_sent_without_a_length_is_limited_too() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let env = env().await;
+    let api = spawn_api(env.serve_config()).await;
+    let addr = api.base.trim_start_matches("http://").to_owned();
+    let send_chunked = async |size: usize| -> String {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let head = format!(
+            "POST /uploads HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {API_KEY}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let chunk = vec![b' '; 8192];
+        let mut sent = 0;
+        while sent < size {
+            let n = chunk.len().min(size - sent);
+            let _ = stream.write_all(format!("{n:x}\r\n").as_bytes()).await;
+            let _ = stream.write_all(&chunk[..n]).await;
+            let _ = stream.write_all(b"\r\n").await;
+            sent += n;
+        }
+        let _ = stream.write_all(b"0\r\n\r\n").await;
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer).await;
+        answer
+    };
+    // Over the 64 KiB limit with no Content-Length: refused before any handler reads it.
+    let answer = send_chunked(200 * 1024).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+    // Under it, the body reaches the handler (blank JSON is a 400 naming the problem).
+    let answer = send_chunked(1024).await;
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+}
