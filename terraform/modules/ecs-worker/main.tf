@@ -365,6 +365,7 @@ resource "aws_ecs_task_definition" "bootstrap" {
 }
 
 resource "aws_ecs_service" "this" {
+  # checkov:skip=CKV_AWS_332:platform_version is LATEST on Fargate (the default); it is left unset only with an EC2 capacity provider strategy, where no Fargate platform version exists.
   count = var.emulator_compatible ? 0 : 1
 
   name                    = var.service_name

@@ -255,6 +255,8 @@ resource "aws_secretsmanager_secret_version" "master" {
 # ---------------------------------------------------------------------------------------
 
 resource "aws_db_instance" "replica" {
+  # checkov:skip=CKV_AWS_133:The primary keeps the automated backups (backup_retention_days) and point-in-time recovery; a replica is recreated from the primary, never restored.
+  # checkov:skip=CKV_AWS_157:The replica serves reads only; the primary is Multi-AZ, and if the replica fails the documents service is pointed back at the primary (docs/runbook-alarms.md). A Multi-AZ replica would double its cost.
   count = var.read_replica ? 1 : 0
 
   identifier          = local.replica_identifier
