@@ -168,3 +168,112 @@ async fn redirects_are_not_followed() {
     );
     worker.stop().await;
 }
+
+/// The fenced code block of `lang` in docs/callbacks.md.
+fn doc_snippet(lang: &str) -> String {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/callbacks.md"
+    ))
+    .unwrap();
+    let start = doc.find(&format!("```{lang}\n")).unwrap() + lang.len() + 4;
+    let end = start + doc[start..].find("```").unwrap();
+    doc[start..end].to_owned()
+}
+
+/// Runs the documented verifier of `lang` on one case; its answer.
+fn run_snippet(lang: &str, dir: &std::path::Path, case: &Value) -> bool {
+    let case_file = dir.join("case.json");
+    std::fs::write(&case_file, case.to_string()).unwrap();
+    let (program, script) = match lang {
+        "python" => {
+            std::fs::write(dir.join("verify.py"), doc_snippet("python")).unwrap();
+            let harness = "import base64, json, sys\nsys.path.insert(0, sys.argv[1])\nfrom verify import verify\nc = json.load(open(sys.argv[2]))\nprint(verify(c['secrets'], c['headers'], base64.b64decode(c['body']), now=c['now']))\n";
+            ("python3", harness.to_owned())
+        }
+        _ => {
+            std::fs::write(dir.join("verify.mjs"), doc_snippet("js")).unwrap();
+            let harness = "const [dir, file] = process.argv.slice(2);\nconst { verify } = await import(`${dir}/verify.mjs`);\nconst c = JSON.parse((await import('node:fs')).readFileSync(file, 'utf8'));\nconsole.log(verify(c.secrets, c.headers, Buffer.from(c.body, 'base64'), 300, c.now) ? 'True' : 'False');\n";
+            ("node", harness.to_owned())
+        }
+    };
+    let harness_file = dir.join(if lang == "python" {
+        "harness.py"
+    } else {
+        "harness.mjs"
+    });
+    std::fs::write(&harness_file, script).unwrap();
+    let out = std::process::Command::new(program)
+        .arg(&harness_file)
+        .arg(dir)
+        .arg(&case_file)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{program} is needed to test the documented {lang} verifier: {e}")
+        });
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim() == "True"
+}
+
+#[tokio::test]
+async fn the_documented_verifiers_accept_real_callbacks_and_refuse_forgeries() {
+    use base64::Engine as _;
+    let env = env().await;
+    let (url, receiver) = callback_receiver(0).await;
+    let mut serve = env.serve_config();
+    serve.common.callback_secret_previous = Some("old-secret".to_owned().into());
+    let mut work = env.work_config();
+    work.common.callback_secret_previous = Some("old-secret".to_owned().into());
+    let api = spawn_api(serve).await;
+    let worker = spawn_worker(work).await;
+    let job: Value = api
+        .post_job(&format!(
+            "bucket={}&prefix=none/&callback_url={url}",
+            env.data_bucket
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = job["id"].as_str().unwrap().to_owned();
+    eventually(30, "callback delivered", || async {
+        !receiver.calls.lock().unwrap().is_empty()
+    })
+    .await;
+    worker.stop().await;
+    let (headers, body) = receiver.calls.lock().unwrap()[0].clone();
+    let ts: i64 = headers["x-corpus-timestamp"].parse().unwrap();
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let case = |secrets: &[&str], body: &[u8], now: i64| serde_json::json!({"secrets": secrets, "headers": headers, "body": b64(body), "now": now});
+    let mut tampered = body.clone();
+    tampered.extend_from_slice(b" ");
+    let dir = std::env::temp_dir().join(format!("verify-{id}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    for lang in ["python", "js"] {
+        assert!(
+            run_snippet(lang, &dir, &case(&[SECRET], &body, ts)),
+            "{lang}: valid"
+        );
+        assert!(
+            run_snippet(lang, &dir, &case(&["old-secret"], &body, ts + 10)),
+            "{lang}: rotation"
+        );
+        assert!(
+            !run_snippet(lang, &dir, &case(&[SECRET], &tampered, ts)),
+            "{lang}: tampered"
+        );
+        assert!(
+            !run_snippet(lang, &dir, &case(&[SECRET], &body, ts + 301)),
+            "{lang}: stale"
+        );
+        assert!(
+            !run_snippet(lang, &dir, &case(&["wrong"], &body, ts)),
+            "{lang}: wrong secret"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
