@@ -130,11 +130,26 @@ impl AppState {
     }
 }
 
-/// Opens a pool lazily: the service starts (and reports not-ready) while the database is
-/// down, and reconnects when it is back.
+/// Longest any one statement of the services may run: a query that would run longer is
+/// cancelled by PostgreSQL and fails (a 503, or a retried file) instead of holding a
+/// connection and its locks. Migrations connect without it (an index build may be long).
+pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A pool that connects lazily (a service starts, and reports not ready, while the
+/// database is down, and reconnects when it is back), its statements timing out after
+/// [`STATEMENT_TIMEOUT`].
 pub async fn connect(
     url: &SecretString,
     max_connections: u32,
+) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    connect_with_timeout(url, max_connections, Some(STATEMENT_TIMEOUT)).await
+}
+
+/// A pool whose statements time out after `statement_timeout` (`None`: never).
+pub async fn connect_with_timeout(
+    url: &SecretString,
+    max_connections: u32,
+    statement_timeout: Option<Duration>,
 ) -> Result<DatabaseConnection, sea_orm::DbErr> {
     let mut options = ConnectOptions::new(url.expose_secret().to_owned());
     options
@@ -148,6 +163,10 @@ pub async fn connect(
         .test_before_acquire(false)
         .connect_lazy(true)
         .sqlx_logging(false);
+    if let Some(limit) = statement_timeout {
+        let ms = limit.as_millis().to_string();
+        options.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", ms.as_str())]));
+    }
     Database::connect(options).await
 }
 

@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use corpus_documents::{Application, Config, connect, migrate, openapi_json};
+use corpus_documents::{Application, Config, connect_with_timeout, migrate, openapi_json};
 use corpus_platform::cli;
 
 const USAGE: &str = "usage: documents <serve|migrate|openapi>
@@ -41,7 +41,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 
 async fn migrate_command(config: Config) -> anyhow::Result<()> {
     use anyhow::Context as _;
-    let db = connect(&config.database_url, 2).await?;
+    let db = connect_with_timeout(&config.database_url, 2, None).await?;
     migrate(&db).await.context("migration failed")?;
     tracing::info!("migrations applied");
     Ok(())

@@ -33,15 +33,19 @@ impl Splitter {
         }
     }
 
-    /// Adds text; complete passages are appended to `out`.
+    /// Adds text; complete passages are appended to `out`. Linear in the text's size
+    /// however large the chunk: each cut looks at one window, and the consumed text is
+    /// dropped from the buffer once, not after every passage.
     pub fn push(&mut self, chunk: &str, out: &mut Vec<String>) {
         self.buf.push_str(chunk);
         // Keep the last window in the buffer: more text may still move its best cut.
-        while self.buf.len() > self.max {
-            let cut = cut_point(&self.buf, self.max);
-            let rest = self.buf.split_off(cut);
-            out.push(std::mem::replace(&mut self.buf, rest));
+        let mut start = 0;
+        while self.buf.len() - start > self.max {
+            let cut = start + cut_point(&self.buf[start..], self.max);
+            out.push(self.buf[start..cut].to_owned());
+            start = cut;
         }
+        self.buf.drain(..start);
     }
 
     /// Flushes the remainder (the last passage, when any text is left).

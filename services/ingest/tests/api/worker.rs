@@ -419,3 +419,31 @@ async fn visibility_is_extended_while_a_long_file_is_in_progress() {
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test]
+async fn every_database_statement_has_a_timeout() {
+    use sea_orm::ConnectionTrait;
+    let (url, _) = crate::helpers::fresh_database().await;
+    let url = secrecy::SecretString::from(url);
+    // The pools of the services and the worker.
+    let db = corpus_documents::connect(&url, 1).await.unwrap();
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SHOW statement_timeout".to_owned(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let shown: String = row.try_get("", "statement_timeout").unwrap();
+    assert_eq!(shown, "30s");
+    // And a statement over it is cancelled.
+    let short = corpus_documents::connect_with_timeout(&url, 1, Some(Duration::from_millis(200)))
+        .await
+        .unwrap();
+    let err = short
+        .execute_unprepared("SELECT pg_sleep(2)")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("statement timeout"), "{err}");
+}
