@@ -56,6 +56,14 @@ async fn one_trace_from_the_api_through_sqs_to_the_worker_and_the_callback() {
     .await;
     let (headers, _) = receiver.calls.lock().unwrap()[0].clone();
     assert_eq!(headers["x-request-id"], "trace-req-1");
+    // The worker logs the delivery once the receiver's answer is back.
+    eventually(10, "the delivery logged", || async {
+        worker
+            .logs()
+            .iter()
+            .any(|l| l["message"] == "callback delivered")
+    })
+    .await;
 
     let api_logs = api.logs();
     assert!(api_logs.iter().any(|l| l["message"] == "job created"

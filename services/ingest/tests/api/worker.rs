@@ -229,11 +229,16 @@ async fn the_same_job_file_delivered_twice_is_counted_once() {
         .await
         .unwrap();
     let id = job["id"].as_str().unwrap().to_owned();
-    // Deliver the job file message a second and third time.
+    let worker = spawn_worker(env.work_config()).await;
+    // Once the worker has listed the file (and queued its message), deliver the job file
+    // message a second and third time, racing the first.
+    eventually(30, "the prefix listed", || async {
+        api.job(&id).await["files_total"] == 1
+    })
+    .await;
     let body = serde_json::json!({"job_id": id, "bucket": env.data_bucket, "key": "twice/a.txt", "request_id": "r"}).to_string();
     env.send_raw(&body).await;
     env.send_raw(&body).await;
-    let worker = spawn_worker(env.work_config()).await;
     let job = api.wait_final(&id, 30).await;
     eventually(30, "queue drained", || async {
         env.queue_depth(&env.queue_url).await == 0
