@@ -116,7 +116,35 @@ impl<'c, C: ConnectionTrait> DocumentWriter<'c, C> {
         splitter.finish(&mut self.pending);
         self.flush().await?;
         let checksum = hex::encode(self.hasher.finalize_reset());
-        let inserted = document::Model::find_by_statement(Statement::from_sql_and_values(
+        let row = Row {
+            id: self.id,
+            meta: &self.meta,
+            checksum: &checksum,
+            byte_size: self.byte_size,
+            passage_count: self.next_seq,
+        };
+        match row.insert(self.conn).await? {
+            Some(doc) => Ok(WriteOutcome::Created(doc)),
+            None => Ok(WriteOutcome::Duplicate {
+                existing_id: existing_id(self.conn, &self.meta.source, &checksum).await?,
+            }),
+        }
+    }
+}
+
+/// A document row about to be written.
+struct Row<'a> {
+    id: Uuid,
+    meta: &'a NewDocument,
+    checksum: &'a str,
+    byte_size: i64,
+    passage_count: i32,
+}
+
+impl Row<'_> {
+    /// Inserts the row; `None` when the same source and text are stored already.
+    async fn insert(&self, conn: &impl ConnectionTrait) -> Result<Option<document::Model>, DbErr> {
+        document::Model::find_by_statement(Statement::from_sql_and_values(
             DbBackend::Postgres,
             r#"INSERT INTO documents
                    (id, source, checksum, title, content_type, byte_size, passage_count, job_id)
@@ -127,45 +155,91 @@ impl<'c, C: ConnectionTrait> DocumentWriter<'c, C> {
             [
                 self.id.into(),
                 self.meta.source.clone().into(),
-                checksum.clone().into(),
+                self.checksum.to_owned().into(),
                 self.meta.title.clone().into(),
                 self.meta.content_type.clone().into(),
                 self.byte_size.into(),
-                self.next_seq.into(),
+                self.passage_count.into(),
                 self.meta.job_id.into(),
             ],
         ))
-        .one(self.conn)
-        .await?;
-        if let Some(doc) = inserted {
-            return Ok(WriteOutcome::Created(doc));
-        }
-        let existing = document::Entity::find()
-            .filter(document::Column::Source.eq(self.meta.source.as_str()))
-            .filter(document::Column::Checksum.eq(checksum.as_str()))
-            .one(self.conn)
-            .await?
-            .ok_or_else(|| DbErr::RecordNotFound("document vanished after a conflict".into()))?;
-        Ok(WriteOutcome::Duplicate {
-            existing_id: existing.id,
-        })
+        .one(conn)
+        .await
     }
 }
 
-/// Writes one in-memory document in its own transaction (the API's create).
+async fn existing_id(
+    conn: &impl ConnectionTrait,
+    source: &str,
+    checksum: &str,
+) -> Result<Uuid, DbErr> {
+    Ok(document::Entity::find()
+        .filter(document::Column::Source.eq(source))
+        .filter(document::Column::Checksum.eq(checksum))
+        .one(conn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("document vanished after a conflict".into()))?
+        .id)
+}
+
+/// Writes one document held whole in memory, the row first: a duplicate writes nothing,
+/// so a caller needs neither a savepoint nor a rollback to undo it (the ingest worker
+/// writes one per NDJSON line inside the file's transaction). Statements: one for the row,
+/// one per [`PASSAGE_BATCH`] passages.
+pub async fn write_whole<C: ConnectionTrait>(
+    conn: &C,
+    meta: NewDocument,
+    text: &str,
+) -> Result<WriteOutcome, DbErr> {
+    let checksum = hex::encode(Sha256::digest(text.as_bytes()));
+    let passages = crate::passages::split(text);
+    let row = Row {
+        id: Uuid::now_v7(),
+        meta: &meta,
+        checksum: &checksum,
+        byte_size: i64::try_from(text.len()).unwrap_or(i64::MAX),
+        passage_count: i32::try_from(passages.len()).unwrap_or(i32::MAX),
+    };
+    let Some(doc) = row.insert(conn).await? else {
+        return Ok(WriteOutcome::Duplicate {
+            existing_id: existing_id(conn, &meta.source, &checksum).await?,
+        });
+    };
+    let mut seq = 0;
+    let mut passages = passages.into_iter();
+    loop {
+        let batch: Vec<passage::ActiveModel> = passages
+            .by_ref()
+            .take(PASSAGE_BATCH)
+            .map(|text| {
+                seq += 1;
+                passage::ActiveModel {
+                    document_id: Set(doc.id),
+                    seq: Set(seq - 1),
+                    text: Set(text),
+                }
+            })
+            .collect();
+        if batch.is_empty() {
+            break;
+        }
+        passage::Entity::insert_many(batch)
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(WriteOutcome::Created(doc))
+}
+
+/// Writes one in-memory document in its own transaction (the API's create); a duplicate
+/// writes nothing.
 pub async fn create_document(
     db: &DatabaseConnection,
     meta: NewDocument,
     text: &str,
 ) -> Result<WriteOutcome, DbErr> {
     let txn = db.begin().await?;
-    let mut writer = DocumentWriter::new(&txn, meta);
-    writer.push(text).await?;
-    let outcome = writer.finish().await?;
-    match outcome {
-        WriteOutcome::Created(_) => txn.commit().await?,
-        WriteOutcome::Duplicate { .. } => txn.rollback().await?,
-    }
+    let outcome = write_whole(&txn, meta, text).await?;
+    txn.commit().await?;
     Ok(outcome)
 }
 

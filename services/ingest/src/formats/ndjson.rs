@@ -6,8 +6,8 @@
 //! job had already stored (a concurrent delivery) count as its documents.
 
 use aws_sdk_s3::primitives::ByteStream;
-use corpus_documents::store::{DocumentWriter, NewDocument, WriteOutcome};
-use sea_orm::{DatabaseTransaction, TransactionTrait};
+use corpus_documents::store::{self, NewDocument, WriteOutcome};
+use sea_orm::DatabaseTransaction;
 
 use super::{
     Retryable, Source, TITLE_MAX_CHARS, decode::Utf8Stream, next_chunk, text::written_by_job,
@@ -208,25 +208,22 @@ pub async fn ingest(
                 continue;
             }
         };
-        // A savepoint per record: a duplicate record is undone alone.
-        let savepoint = txn.begin().await?;
-        let mut writer = DocumentWriter::new(
-            &savepoint,
+        // Row first, then its passages: a duplicate record writes nothing, so no
+        // savepoint is needed to undo it.
+        let written = store::write_whole(
+            txn,
             NewDocument {
                 title,
                 source: format!("{}#L{line_no}", src.uri()),
                 content_type: "text/plain".to_owned(),
                 job_id: Some(src.job_id),
             },
-        );
-        writer.push(&text).await?;
-        match writer.finish().await? {
-            WriteOutcome::Created(_) => {
-                savepoint.commit().await?;
-                tally.created += 1;
-            }
+            &text,
+        )
+        .await?;
+        match written {
+            WriteOutcome::Created(_) => tally.created += 1,
             WriteOutcome::Duplicate { existing_id } => {
-                savepoint.rollback().await?;
                 if written_by_job(txn, existing_id, src.job_id).await? {
                     tally.recovered += 1;
                 } else {
