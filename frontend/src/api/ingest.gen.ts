@@ -644,13 +644,20 @@ export interface components {
     schemas: {
         /** CallbackView */
         CallbackView: {
+            /**
+             * @description The callback URL's scheme, host and port only (its path and query may carry the
+             *     receiver's secrets and are never shown).
+             */
             url: string;
             /** @description `pending`, `delivered` or `failed`. */
             status: string;
             /** Format: uint32 */
             attempts: number;
         };
-        /** Health */
+        /**
+         * Health
+         * @description The body of `/healthz` and `/readyz`.
+         */
         Health: {
             /** @description `ok` (liveness) or `ready` (readiness). */
             status: string;

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod cursor;
+pub mod health;
 pub mod http;
 pub mod problem;
 pub mod server;
