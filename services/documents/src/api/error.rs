@@ -94,14 +94,41 @@ impl ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
-        let unreachable = matches!(
-            err,
-            sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_)
-        );
-        if unreachable {
-            tracing::error!(error = %err, "database unreachable");
-            return Self::unavailable("the database is unreachable; retry shortly");
+        if database_unavailable(&err) {
+            tracing::error!(error = %err, "database unavailable");
+            return Self::unavailable("the database is unavailable; retry shortly");
         }
         Self::internal(anyhow::Error::new(err).context("database query failed"))
+    }
+}
+
+/// Whether a database error says the database (or this connection to it) is unavailable
+/// rather than the request being wrong: no connection, a pooled connection found broken
+/// (the server restarted or ended it), a statement over its timeout, too many clients.
+/// Decided by the error's kind and SQLSTATE class, never its text. The pool drops a broken
+/// connection, so the next request gets a fresh one: such a 503 recovers by itself.
+pub fn database_unavailable(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx::Error};
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(r) | DbErr::Query(r) => r,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(e) = runtime else {
+        return false;
+    };
+    match e.as_ref() {
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::Protocol(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed => true,
+        // 08: connection exception; 57: operator intervention (admin shutdown, statement
+        // timeout 57014); 53300: too many connections.
+        Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57") || c == "53300"),
+        _ => false,
     }
 }

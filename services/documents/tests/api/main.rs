@@ -12,6 +12,7 @@ mod filters;
 mod health;
 mod limits;
 mod openapi;
+mod pool;
 mod process;
 mod replica;
 mod search;
