@@ -60,8 +60,9 @@ locals {
     INGEST_MAX_FILE_BYTES  = tostring(local.svc.worker.max_file_bytes)
     CALLBACK_ALLOW_PRIVATE = "false"
   })
-  # The password of DATABASE_URL arrives as PGPASSWORD (libpq convention) from the
-  # RDS-managed secret; the other secrets from the base root's SSM parameters.
+  # The password of DATABASE_URL arrives as PGPASSWORD (libpq convention) from the master
+  # user secret (RDS-managed, or the database module's own where there is a read replica);
+  # the other secrets from the base root's SSM parameters.
   db_secret = { PGPASSWORD = local.database.password_secret_value_from }
   api_key   = { API_KEY_SHA256 = local.base.secret_parameter_arns["api-key-sha256"] }
   callback  = { CALLBACK_SECRET = local.base.secret_parameter_arns["callback-secret"] }
@@ -263,7 +264,8 @@ module "ingest" {
 }
 
 # ---------------------------------------------------------------------------------------
-# ingest worker: reads its queue, its table and the allowed buckets, and nothing more
+# ingest worker (and the reconciler, same role): its queue (receive, and send file and
+# callback messages), its table and the allowed buckets (list, read), and nothing more
 # (documents reach PostgreSQL over the network, not through IAM)
 # ---------------------------------------------------------------------------------------
 data "aws_iam_policy_document" "worker" {
@@ -271,6 +273,26 @@ data "aws_iam_policy_document" "worker" {
     sid       = "ConsumeQueue"
     actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
     resources = [local.data.queue_arn]
+  }
+
+  # The worker lists a job's prefix and enqueues its files; the worker and the reconciler
+  # (same role) enqueue callback deliveries (the outbox).
+  statement {
+    sid       = "EnqueueFilesAndCallbacks"
+    actions   = ["sqs:SendMessage"]
+    resources = [local.data.queue_arn]
+  }
+
+  statement {
+    sid       = "ListJobPrefixes"
+    actions   = ["s3:ListBucket"]
+    resources = local.allowed_bucket_arns
+  }
+
+  statement {
+    sid       = "EncryptMessages"
+    actions   = ["kms:GenerateDataKey"]
+    resources = [local.data.kms_key_arns.sqs]
   }
 
   statement {
