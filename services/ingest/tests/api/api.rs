@@ -70,6 +70,23 @@ async fn job_over_a_prefix_ingests_every_file_and_reports() {
     let sources = env.sources().await;
     assert_eq!(sources.len(), 4);
     assert!(sources.contains(&format!("s3://{}/reports/sub/notes.md", env.data_bucket)));
+    // Every item of the job (the job and each file) expires with it.
+    let items = env
+        .clients
+        .dynamodb
+        .scan()
+        .table_name(&env.table)
+        .send()
+        .await
+        .unwrap()
+        .items
+        .unwrap();
+    assert_eq!(items.len(), 5, "the job and its 4 files");
+    let ttls: std::collections::HashSet<String> = items
+        .iter()
+        .map(|i| i["ttl"].as_n().unwrap().clone())
+        .collect();
+    assert_eq!(ttls.len(), 1, "one expiry for the whole job: {ttls:?}");
     worker.stop().await;
 }
 
@@ -305,6 +322,18 @@ async fn browser_upload_through_a_presigned_url_is_ingested() {
 async fn upload_requests_are_validated() {
     let env = env().await;
     let api = spawn_api(env.serve_config()).await;
+    // The longest name the schema allows, in 4-byte characters, makes a key longer than a
+    // DynamoDB sort key: still accepted (its file item is keyed by a digest).
+    let long = format!("{}.txt", "😀".repeat(251));
+    let resp = api
+        .client
+        .post(format!("{}/uploads", api.base))
+        .bearer_auth(API_KEY)
+        .json(&serde_json::json!({"filename": long, "content_type": "text/plain", "size": 5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
     for (body, field) in [
         (
             serde_json::json!({"content_type": "text/plain", "size": 5}),

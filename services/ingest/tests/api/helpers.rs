@@ -400,12 +400,17 @@ async fn hook(req: &poem::Request, body: poem::Body, Data(rx): Data<&Receiver>) 
 
 /// Starts a callback receiver on 127.0.0.1; returns its URL.
 pub async fn callback_receiver(fail_first: u32) -> (String, Receiver) {
+    callback_receiver_on("127.0.0.1", fail_first).await
+}
+
+/// A callback receiver on another loopback address (`127.0.0.2`, ...).
+pub async fn callback_receiver_on(ip: &str, fail_first: u32) -> (String, Receiver) {
     let rx = Receiver {
         fail_first: Arc::new(Mutex::new(fail_first)),
         ..Default::default()
     };
-    let bound = corpus_platform::server::bind("127.0.0.1", 0).await.unwrap();
-    let url = format!("http://127.0.0.1:{}/hook", bound.port);
+    let bound = corpus_platform::server::bind(ip, 0).await.unwrap();
+    let url = format!("http://{ip}:{}/hook", bound.port);
     let app = Route::new().at("/hook", poem::post(hook)).data(rx.clone());
     tokio::spawn(corpus_platform::server::serve(
         bound,

@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use crate::{
     helpers::{
-        API_KEY, Env, callback_receiver, env_with_visibility, eventually, spawn_api, spawn_worker,
+        API_KEY, Env, callback_receiver_on, env_with_visibility, eventually, spawn_api,
+        spawn_worker,
     },
     procs::{free_port, start, wait_exit},
 };
@@ -24,10 +25,24 @@ fn span_field<'a>(line: &'a Value, field: &str) -> Vec<&'a str> {
 async fn one_trace_from_the_api_through_sqs_to_the_worker_and_the_callback() {
     let env = env_with_visibility(30).await;
     env.put(&env.data_bucket, "traced/a.txt", "follow me").await;
-    let (hook, receiver) = callback_receiver(0).await;
+    let (hook, receiver) = callback_receiver_on("127.0.0.2", 0).await;
     let port = free_port();
     let api = start(&env, "serve", &[("PORT", port.to_string())]);
-    let worker = start(&env, "work", &[("WORKER_CONCURRENCY", "1".into())]);
+    // A proxy that does not exist, for everything but the emulator (127.0.0.1): the
+    // callback client (to 127.0.0.2) must not use it (a proxy would resolve the
+    // callback's host itself and defeat the address check).
+    let worker = start(
+        &env,
+        "work",
+        &[
+            ("WORKER_CONCURRENCY", "1".into()),
+            ("HTTP_PROXY", "http://127.0.0.1:9".into()),
+            ("http_proxy", "http://127.0.0.1:9".into()),
+            ("ALL_PROXY", "http://127.0.0.1:9".into()),
+            ("NO_PROXY", "127.0.0.1".into()),
+            ("no_proxy", "127.0.0.1".into()),
+        ],
+    );
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
     eventually(20, "api up", || async {
