@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # shellcheck shell=bash
-# The local stack as behind the ALB: documents, the ingest API and an ingest worker,
-# mounted under the same BASE_PATHs as in AWS (/api/documents, /api/ingest), so the web
+# The local stack as behind the ALB: documents, the ingest API, an ingest worker and the
+# reconciler on a one-minute loop, mounted under the same BASE_PATHs as in AWS
+# (/api/documents, /api/ingest), so the web
 # app (served in front of them by Vite with a same-origin proxy) uses the same URLs
 # locally and deployed. Used by scripts/dev.sh and scripts/test-frontend.sh.
 #
@@ -60,6 +61,12 @@ corpus_stack_start() {
   corpus_wait_http "http://127.0.0.1:$ingest_port$CORPUS_INGEST_BASE/readyz" "$!" "$logs/ingest.log" "ingest API" || return 1
 
   LOG_FORMAT=${LOG_FORMAT:-json} "$bin/ingest" work >>"$logs/ingest-worker.log" 2>&1 &
+  CORPUS_STACK_PIDS+=($!)
+
+  # What EventBridge Scheduler does in AWS: the reconciler, once a minute.
+  (while sleep "${CORPUS_RECONCILE_SECONDS:-60}"; do
+    LOG_FORMAT=${LOG_FORMAT:-json} "$bin/ingest" reconcile >>"$logs/ingest-reconcile.log" 2>&1 || true
+  done) &
   CORPUS_STACK_PIDS+=($!)
   export CORPUS_DOCUMENTS_URL="http://127.0.0.1:$documents_port"
   export CORPUS_INGEST_URL="http://127.0.0.1:$ingest_port"
