@@ -7,9 +7,10 @@ pub mod limit;
 pub mod migration;
 pub mod passages;
 pub mod query;
+pub mod reads;
 pub mod store;
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use corpus_platform::{
     ConfigError, Env, HttpConfig,
@@ -24,6 +25,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::{
     api::{DocumentsApi, HealthApi, SearchApi},
     limit::SearchSlots,
+    reads::DirectReads,
 };
 
 /// Configuration of `documents serve` (and `migrate`, which needs only the database).
@@ -104,6 +106,8 @@ pub struct AppState {
     pub read: DatabaseConnection,
     /// True when `read` is a replica (`DATABASE_READ_URL`), not the primary again.
     pub replica: bool,
+    /// Reads by id on the read database, on connections of their own (`crate::reads`).
+    pub direct: Arc<DirectReads>,
     pub base_path: String,
     /// The bound on searches in flight.
     pub search_slots: SearchSlots,
@@ -118,7 +122,7 @@ impl AppState {
         &self,
         id: uuid::Uuid,
     ) -> Result<Option<(entities::document::Model, &DatabaseConnection)>, sea_orm::DbErr> {
-        if let Some(d) = store::get_document(&self.read, id).await? {
+        if let Some(d) = self.direct.get_document(id).await? {
             return Ok(Some((d, &self.read)));
         }
         if !self.replica {
@@ -202,8 +206,10 @@ fn api_service(state: &AppState) -> OpenApiService<(DocumentsApi, SearchApi, Hea
 
 /// The OpenAPI document (committed as `openapi/documents.json`).
 pub async fn openapi_json() -> Result<String, sea_orm::DbErr> {
-    let db = connect(&SecretString::from("postgres://localhost/spec"), 1).await?;
+    let url = "postgres://localhost/spec";
+    let db = connect(&SecretString::from(url), 1).await?;
     let state = AppState {
+        direct: Arc::new(DirectReads::new(url, 1)?),
         read: db.clone(),
         db,
         replica: false,
@@ -242,7 +248,14 @@ impl Application {
                 .context("cannot open the DATABASE_READ_URL pool")?,
             None => db.clone(),
         };
+        let read_url = config
+            .database_read_url
+            .as_ref()
+            .unwrap_or(&config.database_url);
+        let direct = DirectReads::new(read_url.expose_secret(), config.database_max_connections)
+            .context("cannot use the read database URL")?;
         let state = AppState {
+            direct: Arc::new(direct),
             db,
             read,
             replica: config.database_read_url.is_some(),

@@ -14,5 +14,6 @@ mod limits;
 mod openapi;
 mod pool;
 mod process;
+mod reads;
 mod replica;
 mod search;
