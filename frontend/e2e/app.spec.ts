@@ -234,3 +234,40 @@ test("search results and the job list page with their cursors", async ({ page, r
   await page.getByRole("button", { name: "More jobs" }).click();
   await expect.poll(async () => page.locator("tbody tr").count()).toBeGreaterThan(20);
 });
+
+test("search filters narrow the results, collapse to one per document and survive a reload", async ({ page, request }) => {
+  const word = unique("kestrel");
+  // One document that mentions the word in three passages (paragraphs of ~7 KiB), one once.
+  const paragraph = `${word} hovered. ${"Filler words about the moor. ".repeat(250)}\n\n`;
+  for (const [title, text] of [
+    [`Three ${word}`, paragraph.repeat(3)],
+    [`One ${word}`, `A single ${word} over the field.`],
+  ]) {
+    const r = await request.post("/api/documents/documents", {
+      headers: { authorization: `Bearer ${API_KEY}` },
+      data: { title, text },
+    });
+    expect(r.status()).toBe(201);
+  }
+  await page.goto(`/?q=${word}`);
+  await expect(page.locator("ol.hits > li")).toHaveCount(4);
+
+  await page.getByLabel("Best passage per document only").check();
+  await page.getByLabel("Search the corpus").press("Enter");
+  await expect(page).toHaveURL(/collapse=document/);
+  await expect(page.locator("ol.hits > li")).toHaveCount(2);
+  await expect(page.getByRole("status")).toHaveText(/About 2 documents/);
+  await expectAccessible(page, "search with filters");
+
+  await page.getByLabel("Content type").fill("text/markdown");
+  await page.getByLabel("Content type").press("Enter");
+  await expect(page).toHaveURL(/type=text%2Fmarkdown/);
+  await expect(page.getByRole("status")).toHaveText(/with these filters/);
+
+  await page.reload();
+  await expect(page.getByLabel("Content type")).toHaveValue("text/markdown");
+  await expect(page.getByLabel("Best passage per document only")).toBeChecked();
+  await page.getByRole("button", { name: "Clear filters" }).click();
+  await expect(page).toHaveURL(new RegExp(`\\?q=${word}$`));
+  await expect(page.locator("ol.hits > li")).toHaveCount(4);
+});
