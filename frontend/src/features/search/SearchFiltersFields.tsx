@@ -77,7 +77,7 @@ export function SearchFiltersFields({ value, onChange, onClear }: Props) {
           />
         </div>
       </div>
-      <div className="row">
+      <div className="check">
         <input
           id="f-collapse"
           name="collapse"
