@@ -1,37 +1,19 @@
 use std::time::Duration;
 
-use corpus_documents::{Application, Config, connect, migrate};
+use corpus_documents::{Application, Config, connect};
 use corpus_platform::{HttpConfig, auth::ApiKeys};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::DatabaseConnection;
 use secrecy::SecretString;
 use serde_json::Value;
 use tokio::sync::oneshot;
-use uuid::Uuid;
 
 pub const API_KEY: &str = "test-key-0123456789";
 
-/// The admin URL of the test server.
-pub fn admin_url() -> String {
-    std::env::var("DATABASE_URL").expect(
-        "DATABASE_URL must point at a PostgreSQL server (run ./scripts/test.sh, which starts one)",
-    )
-}
+pub use corpus_test_support::admin_url;
 
-/// Creates an empty, migrated database and returns its URL.
+/// Creates an empty, migrated database (the shared fixture) and returns its URL.
 pub async fn fresh_database() -> String {
-    let admin = admin_url();
-    let name = format!("test_{}", Uuid::new_v4().simple());
-    let db = connect(&SecretString::from(admin.clone()), 1)
-        .await
-        .unwrap();
-    db.execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    db.close().await.unwrap();
-    let (base, _) = admin.rsplit_once('/').unwrap();
-    let url = format!("{base}/{name}");
-    let db = connect(&SecretString::from(url.clone()), 1).await.unwrap();
-    migrate(&db).await.unwrap();
+    let (url, db) = corpus_test_support::fresh_database("test", 1).await;
     db.close().await.unwrap();
     url
 }
