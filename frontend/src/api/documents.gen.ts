@@ -845,7 +845,7 @@ export interface paths {
         };
         /**
          * Readiness: 503 while the database (the primary, and the read replica when one is
-         *     configured) does not answer within 2 seconds.
+         *     configured) does not answer within 2 seconds; the detail names which.
          */
         get: {
             parameters: {
@@ -1010,7 +1010,10 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
-        /** Health */
+        /**
+         * Health
+         * @description The body of `/healthz` and `/readyz`.
+         */
         Health: {
             /** @description `ok` (liveness) or `ready` (readiness). */
             status: string;
