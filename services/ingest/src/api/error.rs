@@ -96,3 +96,33 @@ impl From<crate::job::StoreError> for ApiError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::job::StoreError;
+
+    #[test]
+    fn each_kind_of_store_error_has_one_status() {
+        let status = |e: StoreError| match ApiError::from(e) {
+            ApiError::BadRequest(p)
+            | ApiError::Unavailable(p)
+            | ApiError::Internal(p)
+            | ApiError::Unauthorized(p)
+            | ApiError::Forbidden(p)
+            | ApiError::NotFound(p)
+            | ApiError::PayloadTooLarge(p)
+            | ApiError::UnsupportedMediaType(p)
+            | ApiError::Unprocessable(p) => (p.0.status, p.0.detail.clone()),
+        };
+        let (code, detail) = status(StoreError::Invalid(
+            "Hash primary key values must be under 2048 bytes".into(),
+        ));
+        assert_eq!(code, 400);
+        assert!(detail.contains("2048 bytes"), "{detail}");
+        assert_eq!(status(StoreError::Throttled("t".into())).0, 503);
+        assert_eq!(status(StoreError::Unavailable("u".into())).0, 503);
+        assert_eq!(status(StoreError::Conflict("c".into())).0, 503);
+        assert_eq!(status(StoreError::Malformed("m".into())).0, 500);
+    }
+}
