@@ -8,8 +8,12 @@ mod helpers;
 
 mod api;
 mod callbacks;
+mod concurrency;
 mod crashes;
+mod http;
 mod process;
 mod procs;
+mod receivers;
 mod reconcile;
+mod uploads;
 mod worker;
