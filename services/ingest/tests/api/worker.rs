@@ -324,3 +324,37 @@ async fn undecodable_and_unknown_messages_do_not_stop_the_worker() {
     .await;
     worker.stop().await;
 }
+
+#[tokio::test]
+async fn ndjson_records_are_written_without_a_savepoint_each() {
+    let env = env().await;
+    let lines: String = (1..=6)
+        .map(|i| {
+            format!("{{\"title\": \"record {i}\", \"text\": \"line number {i} of a file\"}}\n")
+        })
+        .collect();
+    env.put(&env.data_bucket, "nd/records.ndjson", lines).await;
+    let api = spawn_api(env.serve_config()).await;
+    let (proxied, recorded) = corpus_test_support::recording_proxy(&env.database_url).await;
+    let mut config = env.work_config();
+    config.database_url = proxied.into();
+    let worker = spawn_worker(config).await;
+    let job: Value = api
+        .post_job(&format!("bucket={}&prefix=nd/", env.data_bucket))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let job = api.wait_final(job["id"].as_str().unwrap(), 30).await;
+    assert_eq!(job["documents"], 6, "{job}");
+    worker.stop().await;
+    let sent = String::from_utf8_lossy(&recorded.lock().unwrap()).to_ascii_uppercase();
+    assert!(
+        sent.contains("INSERT INTO DOCUMENTS"),
+        "the proxy saw the writes"
+    );
+    assert!(
+        !sent.contains("SAVEPOINT"),
+        "a savepoint was sent for NDJSON records"
+    );
+}
