@@ -154,6 +154,9 @@ pub struct WorkConfig {
     /// `WORKER_MAX_RECEIVES` (default 5, the queue's redrive `maxReceiveCount`): on this
     /// receive a file that still fails is recorded as failed with its last error.
     pub max_receives: u32,
+    /// `INGEST_LIST_PAGE_SIZE` (default 1000, S3's maximum): keys per listing page, the
+    /// unit a listing resumes from after a crash.
+    pub list_page_size: i32,
 }
 
 impl WorkConfig {
@@ -183,6 +186,16 @@ impl WorkConfig {
                 env.parse_or("CALLBACK_RETRY_BASE_MS", 30_000)?,
             ),
             max_receives: env.parse_or("WORKER_MAX_RECEIVES", 5)?,
+            list_page_size: {
+                let size: i32 = env.parse_or("INGEST_LIST_PAGE_SIZE", 1000)?;
+                if !(1..=1000).contains(&size) {
+                    return Err(ConfigError::new(
+                        "INGEST_LIST_PAGE_SIZE",
+                        "must be between 1 and 1000",
+                    ));
+                }
+                size
+            },
         })
     }
 }

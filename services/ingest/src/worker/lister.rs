@@ -1,5 +1,6 @@
 //! Listing a job's prefix, handed over by `POST /jobs` so that a job over many objects
-//! never depends on one HTTP request surviving. Page by page (1000 keys): add the pending
+//! never depends on one HTTP request surviving. Page by page (`INGEST_LIST_PAGE_SIZE`,
+//! 1000 keys): add the pending
 //! file items (never resetting one already recorded), queue one message per file, then
 //! advance the job's listing position and total in one conditional write. A delivery that
 //! dies anywhere resumes at the last position: items and messages are idempotent (a
@@ -13,8 +14,6 @@ use crate::{
     failpoint,
     job::{FileOutcome, Job},
 };
-
-const PAGE: i32 = 1000;
 
 impl Worker {
     pub(super) async fn list(&self, id: Uuid) -> Result<(), WorkError> {
@@ -38,7 +37,7 @@ impl Worker {
                 .list_objects_v2()
                 .bucket(&job.bucket)
                 .prefix(&job.prefix)
-                .max_keys(PAGE)
+                .max_keys(self.config.list_page_size)
                 .set_continuation_token(position.clone())
                 .send()
                 .await;

@@ -23,6 +23,7 @@ async fn crash_at(env: &Env, point: &str, prefix: &str, callback: Option<&str>) 
             ("WORKER_CONCURRENCY", "1".into()),
             ("WORKER_VISIBILITY_SECONDS", "3".into()),
             ("INGEST_FAILPOINT", point.into()),
+            ("INGEST_LIST_PAGE_SIZE", "2".into()),
         ],
     );
     let mut query = format!("bucket={}&prefix={prefix}", env.data_bucket);
@@ -168,6 +169,8 @@ async fn killed_mid_listing_the_job_lists_every_file_exactly_once() {
         )
         .await;
     }
+    // Pages of 2 keys: the crash comes after the first page is queued, before the job's
+    // listing position moves; the next worker redoes that page, then lists the others.
     let id = crash_at(&env, "after-list-page", "list/", None).await;
     let api = spawn_api(env.serve_config()).await;
     let before = api.job(&id).await;
@@ -175,7 +178,9 @@ async fn killed_mid_listing_the_job_lists_every_file_exactly_once() {
         before["files_total"], 0,
         "the page was queued but not yet counted"
     );
-    let next = spawn_worker(recovery_config(&env)).await;
+    let mut config = recovery_config(&env);
+    config.list_page_size = 2;
+    let next = spawn_worker(config).await;
     let job = api.wait_final(&id, 60).await;
     assert_eq!(job["status"], "completed", "{job}");
     assert_eq!(job["files_total"], 5);

@@ -150,6 +150,7 @@ impl Env {
             shutdown_grace: Duration::from_secs(5),
             callback_retry_base: Duration::from_millis(1000),
             max_receives: 5,
+            list_page_size: 1000,
         }
     }
 
