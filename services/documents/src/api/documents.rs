@@ -16,7 +16,11 @@ use poem_openapi::{
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{ApiError, ApiTags, DEFAULT_LIMIT, filters};
+use super::{
+    ApiError, ApiTags, DEFAULT_LIMIT,
+    caching::{CACHE_CONTROL, matches, metadata_etag, text_etag},
+    filters,
+};
 use crate::{
     AppState,
     entities::document,
@@ -111,11 +115,6 @@ pub enum CreateResponse {
     Created(Json<DocumentView>, #[oai(header = "location")] String),
 }
 
-/// How long browsers (60 s of age) and CloudFront (300 s) may keep a document's metadata or
-/// text. Documents never change once stored, so this bounds only how long a deleted one can
-/// still be served: 300 s (docs/architecture.md, "Caching documents").
-pub const CACHE_CONTROL: &str = "public, max-age=60, s-maxage=300";
-
 #[derive(ApiResponse)]
 pub enum GetResponse {
     /// The document's metadata, with a strong `ETag`.
@@ -158,27 +157,6 @@ fn is_reserved_source(source: &str) -> bool {
         .trim_start()
         .get(..5)
         .is_some_and(|scheme| scheme.eq_ignore_ascii_case("s3://"))
-}
-
-/// The metadata's entity tag: the id and the API version (a release may render the same
-/// document's metadata differently).
-fn metadata_etag(d: &document::Model) -> String {
-    format!("\"{}-v{}\"", d.id, env!("CARGO_PKG_VERSION"))
-}
-
-/// The text's entity tag: its content hash.
-fn text_etag(d: &document::Model) -> String {
-    format!("\"sha256-{}\"", d.checksum)
-}
-
-/// True when an `If-None-Match` value names `etag` (or is `*`); weak validators compare
-/// by their opaque part, as RFC 9110 asks for If-None-Match.
-fn matches(if_none_match: Option<&str>, etag: &str) -> bool {
-    if_none_match.is_some_and(|v| {
-        v.split(',')
-            .map(|t| t.trim().trim_start_matches("W/"))
-            .any(|t| t == "*" || t == etag)
-    })
 }
 
 #[derive(ApiResponse)]
@@ -383,7 +361,7 @@ impl DocumentsApi {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_reserved_source, matches};
+    use super::is_reserved_source;
 
     #[test]
     fn s3_sources_are_reserved_in_any_case() {
@@ -400,20 +378,5 @@ mod tests {
         ] {
             assert!(!is_reserved_source(s), "{s}");
         }
-    }
-
-    #[test]
-    fn if_none_match_compares_strong_and_weak_tags_and_lists() {
-        let etag = "\"sha256-ab\"";
-        assert!(matches(Some("\"sha256-ab\""), etag));
-        assert!(matches(Some("W/\"sha256-ab\""), etag));
-        assert!(matches(Some("\"x\", \"sha256-ab\""), etag));
-        assert!(matches(Some("*"), etag));
-        assert!(!matches(Some("\"sha256-ac\""), etag));
-        assert!(
-            !matches(Some("sha256-ab"), etag),
-            "an unquoted value is no entity tag"
-        );
-        assert!(!matches(None, etag));
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP API: one tag enum, one error type, resource impl blocks combined into one
 //! OpenAPI service.
 
+mod caching;
 mod documents;
 mod error;
 mod filters;
