@@ -6,6 +6,7 @@
 mod helpers;
 
 mod auth;
+mod caching;
 mod documents;
 mod errors;
 mod filters;
