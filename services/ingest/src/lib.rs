@@ -32,6 +32,28 @@ use crate::{
     queue::Queue,
 };
 
+/// What every command talks to: the jobs table, the ingest queue, and the callback
+/// outbox over both, as the shared settings name them.
+#[derive(Clone)]
+pub struct Plane {
+    pub store: JobStore,
+    pub queue: Queue,
+    pub outbox: Outbox,
+}
+
+impl Plane {
+    pub fn new(clients: &Clients, common: &config::Common) -> Self {
+        let store = JobStore::new(clients.dynamodb.clone(), common.table.clone());
+        let queue = Queue::new(clients.sqs.clone(), common.queue_url.clone());
+        let outbox = Outbox::new(store.clone(), queue.clone(), common.callback_client());
+        Self {
+            store,
+            queue,
+            outbox,
+        }
+    }
+}
+
 /// What the API handlers share.
 #[derive(Clone)]
 pub struct AppState {
@@ -45,14 +67,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(clients: Clients, config: ServeConfig) -> Self {
-        let store = JobStore::new(clients.dynamodb.clone(), config.common.table.clone());
-        let queue = Queue::new(clients.sqs.clone(), config.common.queue_url.clone());
-        let outbox = Outbox::new(
-            store.clone(),
-            queue.clone(),
-            config.common.callback_client(),
-            std::time::Duration::from_secs(30),
-        );
+        let Plane {
+            store,
+            queue,
+            outbox,
+        } = Plane::new(&clients, &config.common);
         Self {
             store,
             queue,
@@ -126,15 +145,7 @@ pub async fn reconcile_once(
     config: config::ReconcileConfig,
 ) -> Result<reconcile::Report, reconcile::ReconcileError> {
     let clients = Clients::from_env().await;
-    let store = JobStore::new(clients.dynamodb.clone(), config.common.table.clone());
-    let queue = Queue::new(clients.sqs.clone(), config.common.queue_url.clone());
-    let outbox = Outbox::new(
-        store.clone(),
-        queue.clone(),
-        config.common.callback_client(),
-        std::time::Duration::from_secs(30),
-    );
-    reconcile::Reconciler::new(store, queue, outbox)
+    reconcile::Reconciler::new(Plane::new(&clients, &config.common))
         .run_once(chrono::Utc::now(), config.limit)
         .await
 }
@@ -144,9 +155,7 @@ pub async fn resend_callback(
     config: config::ReconcileConfig,
     id: uuid::Uuid,
 ) -> anyhow::Result<()> {
-    let clients = Clients::from_env().await;
-    let store = JobStore::new(clients.dynamodb.clone(), config.common.table.clone());
-    let queue = Queue::new(clients.sqs.clone(), config.common.queue_url.clone());
+    let Plane { store, queue, .. } = Plane::new(&Clients::from_env().await, &config.common);
     if !store.reopen_callback(id).await? {
         anyhow::bail!("job {id} is unknown, not final yet, or has no callback URL");
     }

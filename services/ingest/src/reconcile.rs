@@ -46,11 +46,11 @@ pub struct Reconciler {
 }
 
 impl Reconciler {
-    pub fn new(store: JobStore, queue: Queue, outbox: Outbox) -> Self {
+    pub fn new(plane: crate::Plane) -> Self {
         Self {
-            store,
-            queue,
-            outbox,
+            store: plane.store,
+            queue: plane.queue,
+            outbox: plane.outbox,
         }
     }
 

@@ -45,21 +45,14 @@ pub struct Outbox {
     store: JobStore,
     queue: Queue,
     client: CallbackClient,
-    retry_base: Duration,
 }
 
 impl Outbox {
-    pub fn new(
-        store: JobStore,
-        queue: Queue,
-        client: CallbackClient,
-        retry_base: Duration,
-    ) -> Self {
+    pub fn new(store: JobStore, queue: Queue, client: CallbackClient) -> Self {
         Self {
             store,
             queue,
             client,
-            retry_base,
         }
     }
 
@@ -80,8 +73,9 @@ impl Outbox {
         Ok(())
     }
 
-    /// One delivery attempt of job `id`'s callback.
-    pub async fn deliver(&self, id: Uuid) -> Result<Next, StoreError> {
+    /// One delivery attempt of job `id`'s callback; a failed one is retried after
+    /// [`backoff`] from `retry_base`.
+    pub async fn deliver(&self, id: Uuid, retry_base: Duration) -> Result<Next, StoreError> {
         let Some(job) = self.store.get(id).await? else {
             tracing::warn!(job_id = %id, "callback for an unknown job; dropped");
             return Ok(Next::Done);
@@ -137,7 +131,7 @@ impl Outbox {
                 Ok(Next::Done)
             }
             Err(AttemptError::Failed(reason)) => {
-                let delay = backoff(self.retry_base, attempt);
+                let delay = backoff(retry_base, attempt);
                 tracing::warn!(job_id = %id, attempt, error = %reason, retry_in_ms = delay.as_millis() as u64, "callback attempt failed; will retry");
                 let retry_at =
                     chrono::Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();

@@ -59,10 +59,17 @@ impl Worker {
             }
             Task::Callback { job_id } => {
                 let span = tracing::info_span!("callback", job_id = %job_id);
-                return Ok(match self.outbox.deliver(job_id).instrument(span).await? {
-                    Next::Done => None,
-                    Next::RetryIn(delay) => Some(delay),
-                });
+                return Ok(
+                    match self
+                        .outbox
+                        .deliver(job_id, self.config.callback_retry_base)
+                        .instrument(span)
+                        .await?
+                    {
+                        Next::Done => None,
+                        Next::RetryIn(delay) => Some(delay),
+                    },
+                );
             }
             Task::JobFile {
                 job_id,

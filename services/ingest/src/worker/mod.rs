@@ -59,14 +59,11 @@ enum Disposition {
 
 impl Worker {
     pub fn new(clients: Clients, db: DatabaseConnection, config: WorkConfig) -> Self {
-        let store = JobStore::new(clients.dynamodb.clone(), config.common.table.clone());
-        let queue = Queue::new(clients.sqs.clone(), config.common.queue_url.clone());
-        let outbox = Outbox::new(
-            store.clone(),
-            queue.clone(),
-            config.common.callback_client(),
-            config.callback_retry_base,
-        );
+        let crate::Plane {
+            store,
+            queue,
+            outbox,
+        } = crate::Plane::new(&clients, &config.common);
         Self {
             store,
             queue,

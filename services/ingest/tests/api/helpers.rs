@@ -246,17 +246,10 @@ impl Env {
 
     /// The reconciler over this environment's table and queue.
     pub fn reconciler(&self) -> corpus_ingest::reconcile::Reconciler {
-        use corpus_ingest::{job::JobStore, outbox::Outbox, queue::Queue};
-        let common = self.common();
-        let store = JobStore::new(self.clients.dynamodb.clone(), &self.table);
-        let queue = Queue::new(self.clients.sqs.clone(), &self.queue_url);
-        let outbox = Outbox::new(
-            store.clone(),
-            queue.clone(),
-            common.callback_client(),
-            Duration::from_secs(1),
-        );
-        corpus_ingest::reconcile::Reconciler::new(store, queue, outbox)
+        corpus_ingest::reconcile::Reconciler::new(corpus_ingest::Plane::new(
+            &self.clients,
+            &self.common(),
+        ))
     }
 
     pub async fn send_raw(&self, body: &str) {
