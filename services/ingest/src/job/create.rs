@@ -154,11 +154,7 @@ impl JobStore {
         added: u64,
     ) -> Result<bool, StoreError> {
         let mut update = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(job_pk(id)))
-            .key("sk", s("META"))
+            .update_meta(id)
             .expression_attribute_values(":added", n(added))
             .expression_attribute_values(":false", AttributeValue::Bool(false));
         update = match to {

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::{
     CallbackStatus, Job, JobStore, StoreError,
-    item::{get_n, get_s, job_from_item, job_pk, open_sk, s},
+    item::{get_n, get_s, job_from_item, open_sk, s},
     rfc3339,
     store::OUTBOX_GRACE,
 };
@@ -64,11 +64,7 @@ impl JobStore {
     /// Moves the job's due time (the reconciler looks again then).
     pub async fn set_due(&self, id: Uuid, due: DateTime<Utc>) -> Result<(), StoreError> {
         let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(job_pk(id)))
-            .key("sk", s("META"))
+            .update_meta(id)
             .update_expression("SET gsi2sk = :due")
             .condition_expression("attribute_exists(gsi2pk)")
             .expression_attribute_values(":due", s(open_sk(due, id)))
@@ -90,12 +86,7 @@ impl JobStore {
     /// past it.
     pub async fn begin_callback_attempt(&self, id: Uuid) -> Result<AttemptClaim, StoreError> {
         let now = Utc::now();
-        let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(job_pk(id)))
-            .key("sk", s("META"))
+        let out = self.update_meta(id)
             .update_expression("ADD callback_attempts :one SET gsi2sk = :due, callback_lease = :lease")
             .condition_expression(
                 "callback_status = :pending AND (attribute_not_exists(callback_lease) OR callback_lease < :now)",
@@ -139,11 +130,7 @@ impl JobStore {
         error: &str,
         retry_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(job_pk(id)))
-            .key("sk", s("META"))
+        self.update_meta(id)
             .update_expression("SET callback_error = :e, gsi2sk = :due REMOVE callback_lease")
             .condition_expression("callback_status = :pending")
             .expression_attribute_values(":e", s(error))
@@ -163,11 +150,7 @@ impl JobStore {
         error: Option<&str>,
     ) -> Result<(), StoreError> {
         let mut update = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(job_pk(id)))
-            .key("sk", s("META"))
+            .update_meta(id)
             .condition_expression("callback_status = :pending")
             .expression_attribute_values(":pending", s("pending"))
             .expression_attribute_values(":s", s(status.as_str()));
@@ -183,12 +166,7 @@ impl JobStore {
     /// Makes a final job's callback pending again (an operator re-sending it), due now.
     /// False when the job is unknown, not final, or has no callback.
     pub async fn reopen_callback(&self, id: Uuid) -> Result<bool, StoreError> {
-        let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(job_pk(id)))
-            .key("sk", s("META"))
+        let out = self.update_meta(id)
             .update_expression(
                 "SET callback_status = :pending, callback_attempts = :zero, gsi2pk = :open, gsi2sk = :due REMOVE callback_error, callback_lease",
             )

@@ -136,11 +136,7 @@ impl JobStore {
     ) -> Result<Option<Job>, StoreError> {
         let now = Utc::now();
         let mut update = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(job_pk(job.id)))
-            .key("sk", s("META"))
+            .update_meta(job.id)
             .condition_expression("#status IN (:queued, :running)")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":final", s(status.as_str()))

@@ -91,6 +91,18 @@ impl JobStore {
         Ok(())
     }
 
+    /// An update of the job item (`JOB#<id>`, `META`), for the caller to complete.
+    pub(super) fn update_meta(
+        &self,
+        id: Uuid,
+    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(job_pk(id)))
+            .key("sk", s("META"))
+    }
+
     pub(super) async fn meta_item(&self, id: Uuid) -> Result<Option<Item>, StoreError> {
         Ok(self
             .client
