@@ -79,14 +79,11 @@ async fn during_a_rotation_each_callback_is_signed_with_both_secrets() {
     let api = spawn_api(serve).await;
     let worker = spawn_worker(work).await;
     let job: Value = api
-        .post_job(&format!(
+        .start_job(&format!(
             "bucket={}&prefix=none/&callback_url={url}",
             env.data_bucket
         ))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let id = job["id"].as_str().unwrap().to_owned();
     eventually(30, "callback delivered", || async {
         api.job(&id).await["callback"]["status"] == "delivered"
@@ -113,14 +110,11 @@ async fn a_callback_that_keeps_failing_is_recorded_as_failed_after_five_tries() 
     let worker = spawn_worker(env.work_config()).await;
     // An empty job finishes at once; its callback goes through the outbox.
     let job: Value = api
-        .post_job(&format!(
+        .start_job(&format!(
             "bucket={}&prefix=none/&callback_url={url}",
             env.data_bucket
         ))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let id = job["id"].as_str().unwrap().to_owned();
     eventually(90, "callback gave up", || async {
         api.job(&id).await["callback"]["status"] == "failed"
@@ -148,14 +142,11 @@ async fn redirects_are_not_followed() {
     let api = spawn_api(env.serve_config()).await;
     let worker = spawn_worker(env.work_config()).await;
     let job: Value = api
-        .post_job(&format!(
+        .start_job(&format!(
             "bucket={}&prefix=redir/&callback_url={url}",
             env.data_bucket
         ))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let id = job["id"].as_str().unwrap().to_owned();
     eventually(90, "callback gave up", || async {
         api.job(&id).await["callback"]["status"] == "failed"
@@ -231,14 +222,11 @@ async fn the_documented_verifiers_accept_real_callbacks_and_refuse_forgeries() {
     let api = spawn_api(serve).await;
     let worker = spawn_worker(work).await;
     let job: Value = api
-        .post_job(&format!(
+        .start_job(&format!(
             "bucket={}&prefix=none/&callback_url={url}",
             env.data_bucket
         ))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let id = job["id"].as_str().unwrap().to_owned();
     eventually(30, "callback delivered", || async {
         !receiver.calls.lock().unwrap().is_empty()

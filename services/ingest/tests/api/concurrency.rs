@@ -25,14 +25,11 @@ async fn many_workers_finish_a_job_exactly_once_with_one_callback() {
         spawn_worker(env.work_config()).await,
     ];
     let job: Value = api
-        .post_job(&format!(
+        .start_job(&format!(
             "bucket={}&prefix=fan/&callback_url={}",
             env.data_bucket, url
         ))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let id = job["id"].as_str().unwrap().to_owned();
     let job = api.wait_final(&id, 60).await;
     assert_eq!(job["files_done"], 24);

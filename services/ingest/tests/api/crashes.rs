@@ -30,7 +30,7 @@ async fn crash_at(env: &Env, point: &str, prefix: &str, callback: Option<&str>) 
     if let Some(url) = callback {
         query.push_str(&format!("&callback_url={url}"));
     }
-    let job: Value = api.post_job(&query).await.json().await.unwrap();
+    let job: Value = api.start_job(&query).await;
     let (code, logs) = wait_exit(worker, 60).await;
     assert_eq!(code, None, "aborted at {point}, not exited: {logs:#?}");
     assert!(logs.iter().any(|l| l["failpoint"] == point), "{logs:#?}");

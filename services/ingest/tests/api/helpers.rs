@@ -295,6 +295,11 @@ impl Api {
             .unwrap()
     }
 
+    /// `POST /jobs?{query}`: the job as answered.
+    pub async fn start_job(&self, query: &str) -> Value {
+        self.post_job(query).await.json().await.unwrap()
+    }
+
     pub async fn job(&self, id: &str) -> Value {
         self.client
             .get(format!("{}/jobs/{id}", self.base))

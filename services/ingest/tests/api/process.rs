@@ -146,11 +146,8 @@ async fn sigterm_finishes_the_file_in_progress_then_exits_zero() {
         ],
     );
     let job: Value = api
-        .post_job(&format!("bucket={}&prefix=term/", env.data_bucket))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .start_job(&format!("bucket={}&prefix=term/", env.data_bucket))
+        .await;
     let id = job["id"].as_str().unwrap().to_owned();
     eventually(30, "the worker is inside the file", || async {
         waiting_inserts(&env).await == 1
@@ -187,11 +184,8 @@ async fn sigterm_past_the_grace_period_releases_the_message_for_another_worker()
         ],
     );
     let job: Value = api
-        .post_job(&format!("bucket={}&prefix=grace/", env.data_bucket))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .start_job(&format!("bucket={}&prefix=grace/", env.data_bucket))
+        .await;
     let id = job["id"].as_str().unwrap().to_owned();
     eventually(30, "the worker is inside the file", || async {
         waiting_inserts(&env).await == 1
@@ -235,11 +229,8 @@ async fn a_worker_killed_mid_file_loses_nothing_and_duplicates_nothing() {
         ],
     );
     let job: Value = api
-        .post_job(&format!("bucket={}&prefix=kill/", env.data_bucket))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .start_job(&format!("bucket={}&prefix=kill/", env.data_bucket))
+        .await;
     let id = job["id"].as_str().unwrap().to_owned();
     eventually(30, "both files in progress", || async {
         waiting_inserts(&env).await == 2

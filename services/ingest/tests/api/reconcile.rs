@@ -60,14 +60,11 @@ async fn a_job_whose_messages_were_lost_is_finished_at_its_deadline_and_calls_ba
     let (hook, receiver) = callback_receiver(0).await;
     let api = spawn_api(env.serve_config()).await;
     let job: Value = api
-        .post_job(&format!(
+        .start_job(&format!(
             "bucket={}&prefix=lost/&callback_url={hook}",
             env.data_bucket
         ))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let id = job["id"].as_str().unwrap().to_owned();
     env.purge().await; // the listing message is lost
     let past_deadline = Utc::now() + chrono::Duration::days(1) + chrono::Duration::minutes(1);
@@ -95,14 +92,11 @@ async fn a_callback_message_lost_after_the_final_transition_is_sent_again() {
     let api = spawn_api(env.serve_config()).await;
     // An empty job is final at once and its callback queued...
     let job: Value = api
-        .post_job(&format!(
+        .start_job(&format!(
             "bucket={}&prefix=none/&callback_url={hook}",
             env.data_bucket
         ))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let id = job["id"].as_str().unwrap().to_owned();
     assert_eq!(job["status"], "completed");
     // ...and the message is lost.
@@ -149,11 +143,8 @@ async fn a_file_failing_on_every_receive_is_recorded_failed_on_its_last() {
     config.database_url = format!("{base}/no_such_database_here").into();
     let worker = spawn_worker(config).await;
     let job: Value = api
-        .post_job(&format!("bucket={}&prefix=doomed/", env.data_bucket))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .start_job(&format!("bucket={}&prefix=doomed/", env.data_bucket))
+        .await;
     let job = api.wait_final(job["id"].as_str().unwrap(), 60).await;
     assert_eq!(job["status"], "failed", "{job}");
     let reason = job["errors"][0]["reason"].as_str().unwrap();
@@ -178,11 +169,8 @@ async fn the_reconcile_command_finishes_jobs_past_their_deadline() {
     config.common.job_deadline = chrono::Duration::seconds(1);
     let api = spawn_api(config).await;
     let job: Value = api
-        .post_job(&format!("bucket={}&prefix=late/", env.data_bucket))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .start_job(&format!("bucket={}&prefix=late/", env.data_bucket))
+        .await;
     let id = job["id"].as_str().unwrap().to_owned();
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let proc = start(&env, "reconcile", &[]);

@@ -44,12 +44,7 @@ async fn file_types_and_bad_files_fail_only_themselves() {
 
     let api = spawn_api(env.serve_config()).await;
     let worker = spawn_worker(env.work_config()).await;
-    let job: Value = api
-        .post_job(&format!("bucket={b}&prefix=mix/"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let job: Value = api.start_job(&format!("bucket={b}&prefix=mix/")).await;
     let job = api.wait_final(job["id"].as_str().unwrap(), 60).await;
     assert_eq!(job["status"], "completed_with_errors", "{job}");
     assert_eq!(job["files_total"], 10);
@@ -90,12 +85,7 @@ async fn file_types_and_bad_files_fail_only_themselves() {
     );
     // The worker is still alive and takes more work.
     env.put(&b, "after/next.txt", "still working").await;
-    let job: Value = api
-        .post_job(&format!("bucket={b}&prefix=after/"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let job: Value = api.start_job(&format!("bucket={b}&prefix=after/")).await;
     let job = api.wait_final(job["id"].as_str().unwrap(), 30).await;
     assert_eq!(job["status"], "completed");
     worker.stop().await;
@@ -108,11 +98,8 @@ async fn a_job_whose_every_file_fails_is_failed() {
     let api = spawn_api(env.serve_config()).await;
     let worker = spawn_worker(env.work_config()).await;
     let job: Value = api
-        .post_job(&format!("bucket={}&prefix=bad/", env.data_bucket))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .start_job(&format!("bucket={}&prefix=bad/", env.data_bucket))
+        .await;
     let job = api.wait_final(job["id"].as_str().unwrap(), 30).await;
     assert_eq!(job["status"], "failed");
     assert_eq!(job["files_failed"], 1);
@@ -223,11 +210,8 @@ async fn the_same_job_file_delivered_twice_is_counted_once() {
         .await;
     let api = spawn_api(env.serve_config()).await;
     let job: Value = api
-        .post_job(&format!("bucket={}&prefix=twice/", env.data_bucket))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .start_job(&format!("bucket={}&prefix=twice/", env.data_bucket))
+        .await;
     let id = job["id"].as_str().unwrap().to_owned();
     let worker = spawn_worker(env.work_config()).await;
     // Once the worker has listed the file (and queued its message), deliver the job file
@@ -267,19 +251,13 @@ async fn re_ingesting_an_unchanged_file_is_skipped() {
     let api = spawn_api(env.serve_config()).await;
     let worker = spawn_worker(env.work_config()).await;
     let first: Value = api
-        .post_job(&format!("bucket={}&prefix=same/", env.data_bucket))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .start_job(&format!("bucket={}&prefix=same/", env.data_bucket))
+        .await;
     let first = api.wait_final(first["id"].as_str().unwrap(), 30).await;
     assert_eq!(first["files_done"], 2);
     let second: Value = api
-        .post_job(&format!("bucket={}&prefix=same/", env.data_bucket))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .start_job(&format!("bucket={}&prefix=same/", env.data_bucket))
+        .await;
     let second = api.wait_final(second["id"].as_str().unwrap(), 30).await;
     assert_eq!(second["status"], "completed", "{second}");
     assert_eq!(second["files_skipped"], 2);
@@ -340,11 +318,8 @@ async fn ndjson_records_are_written_without_a_savepoint_each() {
     config.database_url = proxied.into();
     let worker = spawn_worker(config).await;
     let job: Value = api
-        .post_job(&format!("bucket={}&prefix=nd/", env.data_bucket))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .start_job(&format!("bucket={}&prefix=nd/", env.data_bucket))
+        .await;
     let job = api.wait_final(job["id"].as_str().unwrap(), 30).await;
     assert_eq!(job["documents"], 6, "{job}");
     worker.stop().await;
