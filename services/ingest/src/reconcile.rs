@@ -94,23 +94,13 @@ impl Reconciler {
         };
         let mut failed = 0;
         if !job.listed {
-            let marker = format!("{} [listing]", job.prefix);
-            self.store
-                .put_files(job.id, std::slice::from_ref(&marker), job.created_at)
-                .await?;
-            self.store
-                .record(
-                    job.id,
-                    &marker,
-                    &FileOutcome::failed(
-                        "the prefix was not completely listed before the job's deadline",
-                        0,
-                    ),
-                )
-                .await?;
             let position = self.store.listing_position(job.id).await?.flatten();
             self.store
-                .advance_listing(job.id, position.as_deref(), None, 1)
+                .end_listing_failed(
+                    job,
+                    position.as_deref(),
+                    "the prefix was not completely listed before the job's deadline",
+                )
                 .await?;
             failed += 1;
         }

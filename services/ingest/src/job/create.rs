@@ -182,6 +182,24 @@ impl JobStore {
         }
     }
 
+    /// Ends a listing that cannot go on (at `position`): one failed entry named after the
+    /// prefix carries `reason`, and no more files will be added. The caller then finishes
+    /// the job.
+    pub async fn end_listing_failed(
+        &self,
+        job: &Job,
+        position: Option<&str>,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        let marker = format!("{} [listing]", job.prefix);
+        self.put_files(job.id, std::slice::from_ref(&marker), job.created_at)
+            .await?;
+        self.record(job.id, &marker, &super::FileOutcome::failed(reason, 0))
+            .await?;
+        self.advance_listing(job.id, position, None, 1).await?;
+        Ok(())
+    }
+
     /// Where a job's listing stands: `None` when it is over, else the token of the next
     /// page (`Some(None)` for the first).
     pub async fn listing_position(&self, id: Uuid) -> Result<Option<Option<String>>, StoreError> {

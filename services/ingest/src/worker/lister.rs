@@ -9,11 +9,7 @@
 use uuid::Uuid;
 
 use super::{WorkError, Worker};
-use crate::{
-    aws::chain,
-    failpoint,
-    job::{FileOutcome, Job},
-};
+use crate::{aws::chain, failpoint, job::Job};
 
 impl Worker {
     pub(super) async fn list(&self, id: Uuid) -> Result<(), WorkError> {
@@ -125,15 +121,8 @@ impl Worker {
         reason: String,
     ) -> Result<(), WorkError> {
         tracing::error!(reason = %reason, "listing failed");
-        let marker = format!("{} [listing]", job.prefix);
         self.store
-            .put_files(job.id, std::slice::from_ref(&marker), job.created_at)
-            .await?;
-        self.store
-            .record(job.id, &marker, &FileOutcome::failed(reason, 0))
-            .await?;
-        self.store
-            .advance_listing(job.id, position, None, 1)
+            .end_listing_failed(job, position, &reason)
             .await?;
         self.finish(job.id).await
     }

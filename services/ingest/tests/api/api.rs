@@ -262,3 +262,35 @@ async fn job_requests_are_validated() {
 fn urlencode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
+
+#[tokio::test]
+async fn a_prefix_over_the_file_limit_ingests_up_to_it_and_says_why() {
+    let env = env().await;
+    for i in 0..3 {
+        env.put(
+            &env.data_bucket,
+            &format!("many/{i}.txt"),
+            format!("file {i}"),
+        )
+        .await;
+    }
+    let api = spawn_api(env.serve_config()).await;
+    let mut config = env.work_config();
+    config.common.max_job_files = 2;
+    config.list_page_size = 2;
+    let worker = spawn_worker(config).await;
+    let job = api
+        .start_job(&format!("bucket={}&prefix=many/", env.data_bucket))
+        .await;
+    let job = api.wait_final(job["id"].as_str().unwrap(), 30).await;
+    assert_eq!(job["status"], "completed_with_errors", "{job}");
+    assert_eq!(job["files_done"], 2);
+    assert_eq!(job["files_failed"], 1);
+    assert_eq!(job["errors"][0]["key"], "many/ [listing]");
+    let reason = job["errors"][0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("more than 2") && reason.contains("INGEST_MAX_JOB_FILES"),
+        "{reason}"
+    );
+    worker.stop().await;
+}
