@@ -105,15 +105,22 @@ async fn committed_documents(db: &DatabaseConnection, src: &Source<'_>) -> Resul
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// Ingests one object; `size` is its length as S3 reported it.
+/// Ingests one object; `size` is its length as S3 reported it. Only a `redelivered`
+/// message can find the file's documents committed already (a first delivery racing a
+/// duplicate is caught by the write's conflict instead), so only then is it looked up.
 pub async fn ingest(
     db: &DatabaseConnection,
     src: &Source<'_>,
     kind: FileKind,
     size: u64,
     body: ByteStream,
+    redelivered: bool,
 ) -> Result<FileOutcome, Retryable> {
-    let committed = committed_documents(db, src).await?;
+    let committed = if redelivered {
+        committed_documents(db, src).await?
+    } else {
+        0
+    };
     if committed > 0 {
         tracing::info!(
             documents = committed,

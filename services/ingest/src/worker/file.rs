@@ -30,9 +30,8 @@ impl Worker {
         if tasks.is_empty() {
             tracing::info!("nothing to ingest in this message (test event or other prefix)");
         }
-        let last_receive = receives >= self.config.max_receives;
         for task in tasks {
-            match self.handle_task(task, last_receive).await {
+            match self.handle_task(task, receives).await {
                 Ok(None) => {}
                 Ok(Some(delay)) => return Ok(Disposition::RetryIn(delay)),
                 Err(err) if !err.is_transient() => {
@@ -49,8 +48,9 @@ impl Worker {
     async fn handle_task(
         &self,
         task: Task,
-        last_receive: bool,
+        receives: u32,
     ) -> Result<Option<std::time::Duration>, WorkError> {
+        let last_receive = receives >= self.config.max_receives;
         let (job_id, bucket, key) = match task {
             Task::List { job_id } => {
                 let span = tracing::info_span!("list", job_id = %job_id);
@@ -103,7 +103,7 @@ impl Worker {
         };
         let span = tracing::info_span!("file", job_id = %job_id, key = %key);
         async {
-            match self.handle_file(job_id, &bucket, &key).await {
+            match self.handle_file(job_id, &bucket, &key, receives > 1).await {
                 // The queue would move the message to the dead-letter queue after this
                 // receive: record the file as failed with its last error instead, so the
                 // job can finish.
@@ -123,7 +123,15 @@ impl Worker {
         Ok(None)
     }
 
-    async fn handle_file(&self, job_id: Uuid, bucket: &str, key: &str) -> Result<(), WorkError> {
+    /// `redelivered`: this message was received before (a crash or a failure may have left
+    /// the file's documents committed).
+    async fn handle_file(
+        &self,
+        job_id: Uuid,
+        bucket: &str,
+        key: &str,
+        redelivered: bool,
+    ) -> Result<(), WorkError> {
         match self.store.file_state(job_id, key).await? {
             None => {
                 tracing::error!("unknown job or file; nothing to record, message dropped");
@@ -152,7 +160,10 @@ impl Worker {
         } else {
             match formats::kind_of(key) {
                 Err(reason) => FileOutcome::failed(reason, 0),
-                Ok(kind) => self.ingest_object(job_id, bucket, key, kind).await?,
+                Ok(kind) => {
+                    self.ingest_object(job_id, bucket, key, kind, redelivered)
+                        .await?
+                }
             }
         };
         tracing::info!(
@@ -176,6 +187,7 @@ impl Worker {
         bucket: &str,
         key: &str,
         kind: formats::FileKind,
+        redelivered: bool,
     ) -> Result<FileOutcome, WorkError> {
         let object = match self
             .clients
@@ -217,7 +229,7 @@ impl Worker {
             job_id,
             max_bytes: max,
         };
-        Ok(formats::ingest(&self.db, &src, kind, size, object.body).await?)
+        Ok(formats::ingest(&self.db, &src, kind, size, object.body, redelivered).await?)
     }
 
     /// Finishes the job when its last file is counted, then queues its callback. Also
