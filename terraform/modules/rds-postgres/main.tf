@@ -4,13 +4,7 @@ locals {
   major_version       = split(".", var.engine_version)[0]
   monitoring_interval = var.enhanced_monitoring_interval
   log_exports         = ["postgresql", "upgrade"]
-
-  # RDS refuses to create a read replica of an instance whose master password it manages in
-  # Secrets Manager (RDS User Guide, "Limitations for Secrets Manager integration with
-  # Amazon RDS"). With a replica, this module keeps the password in a Secrets Manager secret
-  # of its own instead (same JSON shape: username, password).
-  rds_managed_password = !var.read_replica
-  replica_identifier   = "${var.identifier}-replica"
+  replica_identifier  = "${var.identifier}-replica"
 }
 
 resource "aws_db_subnet_group" "this" {
@@ -57,7 +51,13 @@ resource "aws_vpc_security_group_ingress_rule" "postgres" {
 }
 
 # ---------------------------------------------------------------------------------------
-# Parameters: TLS required, connections and slow/DDL statements logged.
+# Parameters: TLS required, connections and slow/DDL statements logged, logical
+# replication on (a major-version blue/green deployment replicates logically).
+#
+# The family follows the major version of engine_version, and so does the name: a major
+# upgrade creates the new family's group first (create_before_destroy), the instance moves
+# to it (the green instance of the blue/green deployment is created with it), and only then
+# is the old family's group deleted.
 # ---------------------------------------------------------------------------------------
 
 resource "aws_db_parameter_group" "this" {
@@ -67,6 +67,16 @@ resource "aws_db_parameter_group" "this" {
   name_prefix = "${var.identifier}-pg${local.major_version}-"
   description = "PostgreSQL ${local.major_version} parameters of ${var.identifier}"
   family      = "postgres${local.major_version}"
+
+  # RDS blue/green deployments replicate logically when the green runs a higher major
+  # version: the blue needs rds.logical_replication = 1 (RDS User Guide, "Preparing an RDS
+  # for PostgreSQL DB instance for a blue/green deployment"). A static parameter: it takes
+  # effect at the next reboot (docs/runbook-database.md, pre-checks).
+  parameter {
+    name         = "rds.logical_replication"
+    value        = "1"
+    apply_method = "pending-reboot"
+  }
 
   parameter {
     name  = "rds.force_ssl"
@@ -172,11 +182,11 @@ resource "aws_db_instance" "this" {
   db_name        = var.db_name
   port           = 5432
 
-  username                      = var.master_username
-  manage_master_user_password   = local.rds_managed_password ? true : null
-  master_user_secret_kms_key_id = local.rds_managed_password ? var.kms_key_arn : null
-  password_wo                   = local.rds_managed_password ? null : var.master_password_wo
-  password_wo_version           = local.rds_managed_password ? null : var.master_password_version
+  # Self-managed, write-only (never in the state): RDS Blue/Green Deployments and read
+  # replicas both refuse an instance whose master password RDS manages in Secrets Manager.
+  username            = var.master_username
+  password_wo         = var.master_password_wo
+  password_wo_version = var.master_password_version
 
   iam_database_authentication_enabled = true
 
@@ -193,8 +203,22 @@ resource "aws_db_instance" "this" {
   parameter_group_name   = one(aws_db_parameter_group.this[*].name)
   ca_cert_identifier     = "rds-ca-rsa2048-g1"
 
-  auto_minor_version_upgrade  = true
-  allow_major_version_upgrade = false
+  # Changes of the engine version, parameter group, instance class or storage (any change
+  # but deletion protection, the password and tags) go through an RDS Blue/Green
+  # Deployment: green copy, switchover (about a minute of refused connections), old
+  # instance deleted. Needs automated backups (backup_retention_days is at least 1)
+  # and no read replica (variables.tf).
+  dynamic "blue_green_update" {
+    for_each = var.blue_green_update ? [true] : []
+    content {
+      enabled = true
+    }
+  }
+
+  auto_minor_version_upgrade = true
+  # A major version is accepted only through blue/green: without it, RDS refuses a major
+  # engine_version change instead of upgrading in place (an outage of the whole upgrade).
+  allow_major_version_upgrade = var.blue_green_update
   apply_immediately           = var.apply_immediately
   maintenance_window          = var.maintenance_window
 
@@ -222,19 +246,16 @@ resource "aws_db_instance" "this" {
 }
 
 # ---------------------------------------------------------------------------------------
-# Master password kept by this module (only with a read replica, see locals): the root
-# passes a generated one (an ephemeral value, e.g. ephemeral
-# "aws_secretsmanager_random_password"); it reaches the secret and the instance through
-# write-only arguments and is never stored in the Terraform state. Bump
-# master_password_version to set a new one in both in one apply.
+# Master password kept by this module: the root passes a generated one (an ephemeral
+# value, e.g. ephemeral "aws_secretsmanager_random_password"); it reaches the secret and
+# the instance through write-only arguments and is never stored in the Terraform state.
+# Bump master_password_version to set a new one in both in one apply.
 # ---------------------------------------------------------------------------------------
 
 resource "aws_secretsmanager_secret" "master" {
-  # checkov:skip=CKV2_AWS_57:RDS refuses managed rotation here (a read replica rules out the RDS-managed secret); the password is rotated by bumping master_password_version (docs/runbook-database.md).
-  count = local.rds_managed_password ? 0 : 1
-
+  # checkov:skip=CKV2_AWS_57:Rotation by Secrets Manager needs the RDS-managed secret, which RDS Blue/Green Deployments and read replicas rule out; the password is rotated by bumping master_password_version (docs/runbook-database.md).
   name_prefix             = "${var.identifier}-master-"
-  description             = "Master user of ${var.identifier} (username, password); the instance has a read replica, so RDS cannot manage it"
+  description             = "Master user of ${var.identifier} (username, password), kept by Terraform: RDS Blue/Green Deployments and read replicas rule out the RDS-managed secret"
   kms_key_id              = var.kms_key_arn
   recovery_window_in_days = 7
 
@@ -242,11 +263,20 @@ resource "aws_secretsmanager_secret" "master" {
 }
 
 resource "aws_secretsmanager_secret_version" "master" {
-  count = local.rds_managed_password ? 0 : 1
-
-  secret_id                = aws_secretsmanager_secret.master[0].id
+  secret_id                = aws_secretsmanager_secret.master.id
   secret_string_wo         = jsonencode({ username = var.master_username, password = var.master_password_wo })
   secret_string_wo_version = var.master_password_version
+}
+
+# The secret used to exist only with a read replica (count); states from then keep it.
+moved {
+  from = aws_secretsmanager_secret.master[0]
+  to   = aws_secretsmanager_secret.master
+}
+
+moved {
+  from = aws_secretsmanager_secret_version.master[0]
+  to   = aws_secretsmanager_secret_version.master
 }
 
 # ---------------------------------------------------------------------------------------

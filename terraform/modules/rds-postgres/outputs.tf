@@ -34,13 +34,13 @@ output "master_username" {
 }
 
 output "master_user_secret_arn" {
-  description = "ARN of the Secrets Manager secret (JSON username/password) of the master user: managed by RDS, or by this module when read_replica is true. null when emulator_compatible and the emulator did not create one."
-  value       = local.rds_managed_password ? try(aws_db_instance.this.master_user_secret[0].secret_arn, null) : aws_secretsmanager_secret.master[0].arn
+  description = "ARN of the Secrets Manager secret (JSON username/password) of the master user, kept by this module."
+  value       = aws_secretsmanager_secret.master.arn
 }
 
 output "password_secret_value_from" {
   description = "ECS secret valueFrom selecting just the password from the master user secret (e.g. PGPASSWORD); the replica has the same password."
-  value       = local.rds_managed_password ? try("${aws_db_instance.this.master_user_secret[0].secret_arn}:password::", null) : "${aws_secretsmanager_secret.master[0].arn}:password::"
+  value       = "${aws_secretsmanager_secret.master.arn}:password::"
 }
 
 output "database_url_without_password" {

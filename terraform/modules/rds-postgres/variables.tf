@@ -40,13 +40,13 @@ variable "allowed_security_group_ids" {
 }
 
 variable "engine_version" {
-  description = "PostgreSQL version: a major version (\"16\", \"15\") to get the latest minor, or a full one (\"16.4\")."
+  description = "PostgreSQL version: a major version (\"16\", \"17\") to get the default minor, or a full one (\"16.4\"). The parameter group's family follows its major version. A major-version change needs blue_green_update (docs/runbook-database.md)."
   type        = string
   default     = "16"
 
   validation {
-    condition     = can(regex("^1[56](\\.[0-9]+)?$", var.engine_version))
-    error_message = "engine_version must be PostgreSQL 15 or 16, e.g. \"16\" or \"16.4\"."
+    condition     = can(regex("^1[5-7](\\.[0-9]+)?$", var.engine_version))
+    error_message = "engine_version must be PostgreSQL 15, 16 or 17, e.g. \"16\" or \"17.4\"."
   }
 }
 
@@ -90,7 +90,7 @@ variable "db_name" {
 }
 
 variable "master_username" {
-  description = "Master user name. Its password is generated and kept in Secrets Manager by RDS."
+  description = "Master user name. Its password is master_password_wo, kept in this module's Secrets Manager secret."
   type        = string
   default     = "corpus_admin"
 
@@ -210,6 +210,17 @@ variable "log_min_duration_ms" {
   default     = 500
 }
 
+variable "blue_green_update" {
+  description = "Apply changes of the engine version (major versions included), parameter group, instance class and storage through an RDS Blue/Green Deployment (green copy, switchover of about a minute, old instance deleted) instead of modifying the instance in place. Needs automated backups; not with read_replica (the provider does not support low-downtime updates of an instance with replicas)."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !(var.blue_green_update && var.read_replica)
+    error_message = "blue_green_update cannot be combined with read_replica: the AWS provider's low-downtime (blue/green) updates do not support instances with read replicas. Turn the replica off for the upgrade (docs/runbook-database.md)."
+  }
+}
+
 variable "apply_immediately" {
   description = "Apply modifications now instead of in the next maintenance window."
   type        = bool
@@ -217,7 +228,7 @@ variable "apply_immediately" {
 }
 
 variable "read_replica" {
-  description = "Create a read replica <identifier>-replica (same region, subnets, security group, key). RDS cannot replicate an instance whose master password it manages, so with a replica the module keeps the master password in its own Secrets Manager secret (same JSON shape; rotate with master_password_version)."
+  description = "Create a read replica <identifier>-replica (same region, subnets, security group, key, parameters)."
   type        = bool
   default     = false
 }
@@ -245,7 +256,7 @@ variable "replica_lag_alarm_seconds" {
 }
 
 variable "master_password_version" {
-  description = "Version of the module-kept master password (only with read_replica): change it to generate a new password and set it in the secret and the instance in one apply."
+  description = "Version of the master password: change it to write master_password_wo to the instance and the secret in one apply (a rotation)."
   type        = number
   default     = 1
 
@@ -256,15 +267,14 @@ variable "master_password_version" {
 }
 
 variable "master_password_wo" {
-  description = "Master password when read_replica is true (ignored otherwise): an ephemeral value (e.g. from ephemeral \"aws_secretsmanager_random_password\"), written to the module's secret and the instance only when master_password_version changes; never stored in state."
+  description = "Master password: an ephemeral value (e.g. from ephemeral \"aws_secretsmanager_random_password\"), written to the instance and the module's secret only when master_password_version changes; never stored in state."
   type        = string
-  default     = null
   ephemeral   = true
   sensitive   = true
 
   validation {
-    condition     = !var.read_replica || var.master_password_wo != null
-    error_message = "read_replica needs master_password_wo: RDS cannot manage the master password of an instance with a read replica."
+    condition     = var.master_password_wo != null
+    error_message = "master_password_wo is required: the module keeps the master password (RDS Blue/Green Deployments and read replicas rule out the RDS-managed one)."
   }
 }
 

@@ -1,8 +1,7 @@
 # Checks against a mocked provider (no AWS calls): `terraform test` in the module directory.
 mock_provider "aws" {
-  # Computed values (addresses, ARNs) are the mocks' already at plan: the module takes an
-  # ephemeral input (the replica's master password), which apply runs of the test framework
-  # cannot carry.
+  # Computed values (addresses, ARNs) are the mocks' already at plan, so plan runs can
+  # assert on them.
   override_during = plan
 
   mock_resource "aws_db_instance" {
@@ -35,6 +34,7 @@ variables {
   allowed_security_group_ids = ["sg-0aaaaaaaaaaaaaaaa"]
   kms_key_arn                = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000001"
   log_kms_key_arn            = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000002"
+  master_password_wo         = "generated-by-the-root-0123456789abcdef"
 }
 
 run "secure_defaults" {
@@ -46,8 +46,13 @@ run "secure_defaults" {
   }
 
   assert {
-    condition     = aws_db_instance.this.manage_master_user_password && aws_db_instance.this.iam_database_authentication_enabled
-    error_message = "The master password must be managed by RDS; IAM auth on."
+    condition     = aws_db_instance.this.manage_master_user_password == null && aws_db_instance.this.password_wo_version == 1 && aws_db_instance.this.iam_database_authentication_enabled
+    error_message = "The master password is the module's (write-only, version 1), never RDS-managed (blue/green updates and replicas refuse it); IAM auth on."
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret.master.kms_key_id == var.kms_key_arn && aws_secretsmanager_secret_version.master.secret_string_wo_version == 1 && output.password_secret_value_from == "${aws_secretsmanager_secret.master.arn}:password::" && output.master_user_secret_arn == aws_secretsmanager_secret.master.arn
+    error_message = "The module keeps the password in its own encrypted secret; PGPASSWORD comes from it in the ECS valueFrom shape."
   }
 
   assert {
@@ -115,8 +120,8 @@ run "no_replica_by_default" {
   command = plan
 
   assert {
-    condition     = length(aws_db_instance.replica) == 0 && length(aws_cloudwatch_metric_alarm.replica_lag) == 0 && output.database_read_url_without_password == null && length(aws_secretsmanager_secret.master) == 0
-    error_message = "No replica, no lag alarm, no DATABASE_READ_URL, RDS keeps managing the password."
+    condition     = length(aws_db_instance.replica) == 0 && length(aws_cloudwatch_metric_alarm.replica_lag) == 0 && output.database_read_url_without_password == null
+    error_message = "No replica, no lag alarm, no DATABASE_READ_URL."
   }
 }
 
@@ -124,10 +129,9 @@ run "read_replica_when_asked" {
   command = plan
 
   variables {
-    read_replica       = true
-    instance_class     = "db.t4g.medium"
-    master_password_wo = "generated-by-the-root-0123456789abcdef"
-    alarm_actions      = ["arn:aws:sns:eu-west-1:123456789012:corpus-test-alarms"]
+    read_replica   = true
+    instance_class = "db.t4g.medium"
+    alarm_actions  = ["arn:aws:sns:eu-west-1:123456789012:corpus-test-alarms"]
   }
 
   assert {
@@ -151,22 +155,96 @@ run "read_replica_when_asked" {
   }
 
   assert {
-    condition     = aws_db_instance.this.manage_master_user_password != true && aws_db_instance.this.password_wo_version == 1 && aws_secretsmanager_secret.master[0].kms_key_id == var.kms_key_arn && aws_secretsmanager_secret_version.master[0].secret_string_wo_version == 1
-    error_message = "RDS cannot replicate an instance whose password it manages: the module keeps it in its own encrypted secret."
+    condition     = aws_db_instance.this.manage_master_user_password == null && aws_db_instance.replica[0].manage_master_user_password == null && output.password_secret_value_from == "${aws_secretsmanager_secret.master.arn}:password::"
+    error_message = "RDS cannot replicate an instance whose password it manages: the module's secret, in the same valueFrom shape (the replica has the primary's password)."
   }
 
   assert {
-    condition     = output.password_secret_value_from == "${aws_secretsmanager_secret.master[0].arn}:password::"
-    error_message = "PGPASSWORD comes from the module's secret, in the same valueFrom shape."
+    condition     = length(aws_db_instance.this.blue_green_update) == 0 && !aws_db_instance.this.allow_major_version_upgrade
+    error_message = "No blue/green updates with a replica, and so no major version change."
   }
 }
 
-run "a_replica_needs_a_password" {
+run "a_password_is_required" {
   command = plan
 
   variables {
-    read_replica = true
+    master_password_wo = null
   }
 
   expect_failures = [var.master_password_wo]
+}
+
+run "in_place_updates_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_db_instance.this.blue_green_update) == 0 && !aws_db_instance.this.allow_major_version_upgrade
+    error_message = "Without blue_green_update: no blue/green block, and RDS refuses a major version change rather than upgrading in place."
+  }
+}
+
+run "blue_green_update_when_asked" {
+  command = plan
+
+  variables {
+    blue_green_update = true
+  }
+
+  assert {
+    condition     = length(aws_db_instance.this.blue_green_update) == 1 && aws_db_instance.this.blue_green_update[0].enabled
+    error_message = "blue_green_update must turn on the instance's blue/green (low-downtime) updates."
+  }
+
+  assert {
+    condition     = aws_db_instance.this.allow_major_version_upgrade && aws_db_instance.this.backup_retention_period >= 1 && aws_db_instance.this.manage_master_user_password == null
+    error_message = "Blue/green accepts major versions, and needs backups and a self-managed master password."
+  }
+}
+
+run "blue_green_refused_with_a_replica" {
+  command = plan
+
+  variables {
+    blue_green_update = true
+    read_replica      = true
+  }
+
+  expect_failures = [var.blue_green_update]
+}
+
+run "logical_replication_for_major_blue_green" {
+  command = plan
+
+  assert {
+    condition     = contains([for p in aws_db_parameter_group.this[0].parameter : "${p.name}=${p.value}/${coalesce(p.apply_method, "immediate")}"], "rds.logical_replication=1/pending-reboot")
+    error_message = "A major-version blue/green deployment replicates logically: rds.logical_replication=1 (static, so pending-reboot)."
+  }
+}
+
+run "parameter_family_follows_the_major_version" {
+  command = plan
+
+  variables {
+    engine_version    = "17.4"
+    blue_green_update = true
+  }
+
+  assert {
+    condition     = aws_db_parameter_group.this[0].family == "postgres17" && startswith(aws_db_parameter_group.this[0].name_prefix, "corpus-test-pg17-") && aws_db_instance.this.engine_version == "17.4"
+    error_message = "PostgreSQL 17.4 needs a postgres17 parameter group, named after its major version."
+  }
+}
+
+run "parameter_family_of_a_major_only_version" {
+  command = plan
+
+  variables {
+    engine_version = "15"
+  }
+
+  assert {
+    condition     = aws_db_parameter_group.this[0].family == "postgres15" && startswith(aws_db_parameter_group.this[0].name_prefix, "corpus-test-pg15-")
+    error_message = "engine_version \"15\" needs a postgres15 parameter group."
+  }
 }
