@@ -11,16 +11,14 @@ data "terraform_remote_state" "network" {
 }
 
 locals {
-  db           = local.config.database
-  read_replica = try(local.db.read_replica, false)
+  db = local.config.database
 }
 
-# With a read replica RDS cannot manage the master password: Secrets Manager generates one
-# (an ephemeral value, never in the state) that the module writes to its secret and the
-# instance when master_password_version changes.
+# The master password: Secrets Manager generates one (an ephemeral value, never in the
+# state) that the module writes to its secret and the instance when
+# master_password_version changes. (RDS cannot manage it: blue/green updates and read
+# replicas both rule the RDS-managed secret out.)
 ephemeral "aws_secretsmanager_random_password" "master" {
-  count = local.read_replica ? 1 : 0
-
   password_length     = 40
   exclude_punctuation = true
 }
@@ -55,8 +53,12 @@ module "postgres" {
   maintenance_window    = local.db.maintenance_window
   emulator_compatible   = var.emulator
 
-  read_replica            = local.read_replica
-  master_password_wo      = local.read_replica ? ephemeral.aws_secretsmanager_random_password.master[0].random_password : null
+  # Engine, parameter, class and storage changes through an RDS Blue/Green Deployment
+  # (docs/runbook-database.md); not together with the read replica.
+  blue_green_update = try(local.db.blue_green_update, false)
+
+  read_replica            = try(local.db.read_replica, false)
+  master_password_wo      = ephemeral.aws_secretsmanager_random_password.master.random_password
   master_password_version = try(local.db.master_password_version, 1)
   alarm_actions           = [data.terraform_remote_state.base.outputs.alarm_topic_arn]
 
