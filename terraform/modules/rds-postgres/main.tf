@@ -243,6 +243,13 @@ resource "aws_db_instance" "this" {
   tags = merge(var.tags, { Name = var.identifier })
 
   depends_on = [aws_cloudwatch_log_group.exports, aws_iam_role_policy_attachment.monitoring]
+
+  timeouts {
+    # A blue/green update runs inside one update: green created (a major upgrade included),
+    # in sync, switched over, old instance deleted. The provider's default (80m) is short
+    # for that; a timeout before the switchover deletes the green and leaves the blue as it was.
+    update = "4h"
+  }
 }
 
 # ---------------------------------------------------------------------------------------

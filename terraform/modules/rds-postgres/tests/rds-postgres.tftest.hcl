@@ -197,8 +197,8 @@ run "blue_green_update_when_asked" {
   }
 
   assert {
-    condition     = aws_db_instance.this.allow_major_version_upgrade && aws_db_instance.this.backup_retention_period >= 1 && aws_db_instance.this.manage_master_user_password == null
-    error_message = "Blue/green accepts major versions, and needs backups and a self-managed master password."
+    condition     = aws_db_instance.this.allow_major_version_upgrade && aws_db_instance.this.backup_retention_period >= 1 && aws_db_instance.this.manage_master_user_password == null && aws_db_instance.this.timeouts.update == "4h"
+    error_message = "Blue/green accepts major versions, needs backups and a self-managed master password, and gets 4 hours to run."
   }
 }
 
