@@ -4,7 +4,8 @@
 #
 # Static: terraform fmt, init + validate of every module and root, test/prod roots
 # identical but for env.tf, checkov with zero failed checks, shellcheck of the scripts,
-# module docs up to date, usage errors of the scripts.
+# module docs and docs/diagrams up to date (and a drifted diagram caught), usage errors of
+# the scripts.
 # Against its own AWS emulator (moto on a free port, stopped on exit): setup.sh, deploy.sh
 # apply of shared, test and local, then plans that must report no changes, the destroy
 # guard of tf.sh refusing to replace a table and a bucket, and setup.sh leaving secrets
@@ -194,7 +195,39 @@ shellcheck_all() {
   shellcheck -x "$repo"/scripts/*.sh "$repo"/scripts/lib/*.sh
 }
 check "shellcheck scripts/*.sh scripts/lib/*.sh" shellcheck_all
-check "doc.sh --check: module READMEs up to date" "$here/doc.sh" --check
+check "doc.sh --check: module READMEs and docs/diagrams up to date" "$here/doc.sh" --check
+
+# The diagrams follow the code: in a copy of scripts/, terraform/ and docs/diagrams (sharing
+# the project venv), flipping prod's read replica must make doc.sh --check fail naming
+# infrastructure-prod.svg and only it; adding a module call to a test root must name
+# infrastructure-test.svg.
+diagram_drift() {
+  local copy="$state/diagram-drift" out rc=0
+  rm -rf "$copy"
+  mkdir -p "$copy/docs"
+  tar -C "$repo" --exclude=.terraform --exclude='*.tfstate*' -cf - scripts terraform docs/diagrams | tar -C "$copy" -xf -
+  ln -s "$repo/.venv" "$copy/.venv"
+  expect_exit 0 "docs/diagrams are up to date" "$copy/scripts/doc.sh" --check || return 1
+  sed -i -e 's/^  read_replica: true$/  read_replica: FLIP/' -e 's/^  read_replica: false$/  read_replica: true/' \
+    -e 's/^  read_replica: FLIP$/  read_replica: false/' "$copy/terraform/config/prod.yaml"
+  if cmp -s "$repo/terraform/config/prod.yaml" "$copy/terraform/config/prod.yaml"; then
+    echo "prod.yaml has no read_replica setting to flip"
+    return 1
+  fi
+  out="$(expect_exit 1 "docs/diagrams/infrastructure-prod.svg is out of date" "$copy/scripts/doc.sh" --check)" || rc=1
+  printf '%s\n' "$out"
+  if grep -q "infrastructure-test.svg\|delivery.svg" <<<"$out"; then
+    echo "a diagram the change does not touch was reported"
+    rc=1
+  fi
+  cp "$repo/terraform/config/prod.yaml" "$copy/terraform/config/prod.yaml"
+  printf '\nmodule "extra_queue" {\n  source = "../../../modules/sqs-queue"\n  name   = "extra"\n}\n' >>"$copy/terraform/live/test/data/main.tf"
+  out="$(expect_exit 1 "docs/diagrams/infrastructure-test.svg is out of date" "$copy/scripts/doc.sh" --check)" || rc=1
+  printf '%s\n' "$out"
+  rm -rf "$copy"
+  return "$rc"
+}
+check "doc.sh --check fails when a diagram drifts from config or Terraform" diagram_drift
 
 # Modules with their own offline tests (tests/*.tftest.hcl, mocked provider).
 module_tests() {
