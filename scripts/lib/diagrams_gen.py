@@ -225,7 +225,9 @@ def infrastructure(model: Model, env: str, out: Path) -> Path:
         if ref.kind != "module" or not ref.root.startswith(env + "/"):
             continue
         root = model.root(ref.root)
-        for used in root.uses(ref.name, skip=PLUMBING_ARG.search):
+        # Sorted: a set's order changes from one run to the next (string hashing), and the
+        # order nodes are declared in moves them in the picture.
+        for used in sorted(root.uses(ref.name, skip=PLUMBING_ARG.search), key=lambda r: (r.kind, r.root, r.name)):
             hit = target(used)
             if hit and hit[0] != ref:
                 edges.add((calls[ref].id, hit[1].id))
@@ -396,7 +398,7 @@ def _graphviz_env(work: Path) -> dict[str, str]:
     return env
 
 
-def self_contained(svg: str) -> str:
+def self_contained(svg: str, work: Path) -> str:
     """Each icon (an absolute path into the venv) becomes one embedded <symbol>."""
     symbols: dict[str, str] = {}
 
@@ -423,7 +425,7 @@ def self_contained(svg: str) -> str:
                     f'<image width="{w}" height="{h}" xlink:href="{uri}"/></symbol>')
     svg = re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1) + "\n<defs>\n" + "\n".join(defs) + "\n</defs>", svg, count=1)
     # Nothing of the machine may remain (paths of the venv, the temporary directory).
-    for marker in ("site-packages", "/tmp/", str(Path.home())):
+    for marker in ("site-packages", str(work), str(Path(sys.prefix))):
         if marker in svg:
             raise ModelError(f"the SVG still holds {marker!r}")
     return svg
@@ -446,7 +448,7 @@ def main(argv: list[str]) -> int:
                 drawn.append(infrastructure(model, env, work))
         drawn.append(delivery(model, work))
         for svg in drawn:
-            (out / svg.name).write_text(self_contained(svg.read_text()))
+            (out / svg.name).write_text(self_contained(svg.read_text(), work))
             print(svg.name)
     return 0
 

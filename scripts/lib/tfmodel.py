@@ -278,6 +278,8 @@ class Scope:
             return UNKNOWN
         if fn in ("toset", "tolist", "compact") and len(args) == 1:
             v = self.expr(args[0])
+            if fn == "toset" and isinstance(v, list) and all(isinstance(x, str) for x in v):
+                return sorted(set(v))  # Terraform iterates a set of strings in lexical order
             if fn == "compact" and isinstance(v, list):
                 return [x for x in v if x not in (None, "")]
             return v
