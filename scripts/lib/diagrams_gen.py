@@ -46,6 +46,7 @@ from diagrams.aws.security import KMS, WAF, CertificateManager
 from diagrams.aws.storage import S3
 from diagrams.onprem.vcs import Git
 
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from tfmodel import UNKNOWN, Model, ModelError, ModuleCode, Ref, Root, Scope, _one  # noqa: E402
 
