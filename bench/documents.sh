@@ -30,8 +30,12 @@ done
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+# Where cargo puts the release binaries (CARGO_TARGET_DIR when set, as scripts/test.sh sets in CI).
+bin="${CARGO_TARGET_DIR:-$root/target}/release"
 # shellcheck source=scripts/lib/postgres.sh
 source "$root/scripts/lib/postgres.sh"
+# shellcheck source=bench/lib/seed.sh
+source "$root/bench/lib/seed.sh"
 
 if ! command -v wrk >/dev/null 2>&1; then
   echo "installing wrk (Debian package)..." >&2
@@ -56,40 +60,17 @@ corpus_pg_start "$state/pg"
 admin=$DATABASE_URL
 psql "$admin" -qc "CREATE DATABASE bench"
 export DATABASE_URL="${admin%/*}/bench"
-RUST_LOG=warn target/release/documents migrate
+RUST_LOG=warn "$bin"/documents migrate
 
 docs=$((passages / 10))
-echo "==> seeding $docs documents x 10 passages"
-# A 5000-word vocabulary of letter-only pseudo-words, drawn with a skew (random()^2) so a
-# few words are common and most are rare, like natural text.
-psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 <<SQL
-CREATE FUNCTION pg_temp.word(n int) RETURNS text IMMUTABLE LANGUAGE sql
-  AS \$\$ SELECT translate(substr(md5(n::text), 1, 7), '0123456789', 'ghijklmnop') \$\$;
--- Ids derived from a number, so pgbench can pick a random document without a lookup.
-CREATE TEMP TABLE ids AS SELECT md5('doc' || g)::uuid AS id, g FROM generate_series(1, $docs) g;
--- Bulk load without the GIN index, then build it once (much faster than row by row).
-SET maintenance_work_mem = '256MB';
-DROP INDEX passages_tsv_idx;
-BEGIN;
-SET CONSTRAINTS ALL DEFERRED;
-INSERT INTO passages (document_id, seq, text)
-SELECT ids.id, s,
-       (SELECT string_agg(pg_temp.word(1 + floor(5000 * random() ^ 2)::int + 0 * w.i), ' ')
-          FROM generate_series(1, 80 + 0 * s + 0 * ids.g) AS w(i)) || '. '
-FROM ids, generate_series(0, 9) s;
-INSERT INTO documents (id, source, checksum, title, content_type, byte_size, passage_count)
-SELECT id, 'bench', md5(id::text), 'Bench document ' || g, 'text/plain', 6000, 10 FROM ids;
-COMMIT;
-CREATE INDEX passages_tsv_idx ON passages USING GIN (tsv);
-ANALYZE;
-SQL
+bench_seed "$DATABASE_URL" "$passages"
 psql "$DATABASE_URL" -tAc "SELECT translate(substr(md5(n::text), 1, 7), '0123456789', 'ghijklmnop') FROM generate_series(1, 300) n" > "$state/words.txt"
 psql "$DATABASE_URL" -tAc "SELECT 'passages: ' || count(*) FROM passages"
 psql "$DATABASE_URL" -tAc "SELECT id FROM documents ORDER BY random() LIMIT 2000" > "$state/ids.txt"
 
 port=$(corpus_pg_free_port)
 PORT=$port BIND_ADDRESS=127.0.0.1 RUST_LOG=warn DATABASE_MAX_CONNECTIONS=$connections \
-  target/release/documents serve > "$state/server.log" 2>&1 &
+  "$bin"/documents serve > "$state/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 rss_kib() { awk "/^$1:/ {print \$2}" "/proc/$server_pid/status"; }

@@ -27,6 +27,8 @@ done
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+# Where cargo puts the release binaries (CARGO_TARGET_DIR when set, as scripts/test.sh sets in CI).
+bin="${CARGO_TARGET_DIR:-$root/target}/release"
 # shellcheck source=scripts/lib/postgres.sh
 source "$root/scripts/lib/postgres.sh"
 # shellcheck source=scripts/lib/venv.sh
@@ -54,7 +56,7 @@ corpus_pg_start "$state/pg"
 admin=$DATABASE_URL
 psql "$admin" -qc "CREATE DATABASE bench"
 export DATABASE_URL="${admin%/*}/bench"
-RUST_LOG=warn target/release/documents migrate
+RUST_LOG=warn "$bin"/documents migrate
 corpus_moto_start "$state/moto"
 eval "$(python3 scripts/lib/local_aws.py bench)"
 
@@ -104,10 +106,10 @@ PY
 port=$(corpus_free_port)
 common=(CALLBACK_SECRET=bench CALLBACK_ALLOW_PRIVATE=true INGEST_MAX_FILE_BYTES=$((256 * 1024 * 1024)) RUST_LOG=warn)
 env "${common[@]}" PORT="$port" BIND_ADDRESS=127.0.0.1 API_KEY_SHA256="$(printf bench | sha256sum | cut -d' ' -f1)" \
-  target/release/ingest serve > "$state/serve.log" 2>&1 &
+  "$bin"/ingest serve > "$state/serve.log" 2>&1 &
 pids+=($!)
 env "${common[@]}" WORKER_CONCURRENCY="$concurrency" WORKER_VISIBILITY_SECONDS=120 \
-  target/release/ingest work > "$state/work.log" 2>&1 &
+  "$bin"/ingest work > "$state/work.log" 2>&1 &
 worker_pid=$!
 pids+=("$worker_pid")
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done

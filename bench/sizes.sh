@@ -23,6 +23,8 @@ line_mib=$((big_mib / 2))
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+# Where cargo puts the release binaries (CARGO_TARGET_DIR when set, as scripts/test.sh sets in CI).
+bin="${CARGO_TARGET_DIR:-$root/target}/release"
 # shellcheck source=scripts/lib/postgres.sh
 source "$root/scripts/lib/postgres.sh"
 # shellcheck source=scripts/lib/venv.sh
@@ -50,7 +52,7 @@ corpus_pg_start "$state/pg"
 admin=$DATABASE_URL
 psql "$admin" -qc "CREATE DATABASE bench"
 export DATABASE_URL="${admin%/*}/bench"
-RUST_LOG=warn target/release/documents migrate
+RUST_LOG=warn "$bin"/documents migrate
 corpus_moto_start "$state/moto"
 eval "$(python3 scripts/lib/local_aws.py sizes)"
 
@@ -76,16 +78,16 @@ key=bench
 key_sha=$(printf %s "$key" | sha256sum | cut -d' ' -f1)
 docs_port=$(corpus_free_port)
 PORT=$docs_port BIND_ADDRESS=127.0.0.1 API_KEY_SHA256=$key_sha RUST_LOG=warn \
-  target/release/documents serve > "$state/documents.log" 2>&1 &
+  "$bin"/documents serve > "$state/documents.log" 2>&1 &
 docs_pid=$!
 pids+=("$docs_pid")
 ingest_port=$(corpus_free_port)
 common=(CALLBACK_SECRET=bench CALLBACK_ALLOW_PRIVATE=true INGEST_MAX_FILE_BYTES=$((256 * 1024 * 1024)) RUST_LOG=warn)
 env "${common[@]}" PORT="$ingest_port" BIND_ADDRESS=127.0.0.1 API_KEY_SHA256="$key_sha" \
-  target/release/ingest serve > "$state/serve.log" 2>&1 &
+  "$bin"/ingest serve > "$state/serve.log" 2>&1 &
 pids+=($!)
 env "${common[@]}" WORKER_CONCURRENCY=1 WORKER_VISIBILITY_SECONDS=120 \
-  target/release/ingest work > "$state/work.log" 2>&1 &
+  "$bin"/ingest work > "$state/work.log" 2>&1 &
 worker_pid=$!
 pids+=("$worker_pid")
 for port in "$docs_port" "$ingest_port"; do

@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# Search cost against corpus size (issue 11, item 1): the same query mix at two corpus sizes.
+#
+#   bench/search-scale.sh [--duration SECONDS (default 15)] [--sizes "100000 1000000"]
+#
+# For each size (passages): a fresh database, migrated and seeded by bench/lib/seed.sh (the
+# same generator as bench/documents.sh, seeded, so a size always gives the same corpus),
+# then the release `documents serve` (nothing shed: SEARCH_CONCURRENCY above the load) and:
+#   - wrk at 2 connections with the whole query mix, then each class alone: p50 and p99;
+#   - agreement: for 40 queries of each class, the service's top 10 against the exhaustive
+#     ranking computed in SQL (every match ranked by ts_rank_cd). Equal means the same
+#     sequence of rank values: among passages of equal rank the order is arbitrary, so the
+#     identity of tied passages is not compared.
+# Last, the ratio of the mix's p99 at the largest size over the smallest (goal < 2x) and
+# the agreement (goal >= 95%).
+#
+# Query classes (words of the seeded vocabulary; word(1) is the most common):
+#   common     one word of the 100 most common           e.g.  kgeifhp
+#   rare       one word ranked 1500-5000                 e.g.  ogmkpjh
+#   pair       two words of the 300 most common (AND)    e.g.  kgeifhp lmjhgkn
+#   phrase     two of the 30 most common, quoted         e.g.  "kgeifhp lmjhgkn"
+#   exclusion  a common word without another             e.g.  kgeifhp -lmjhgkn
+# The 1M-passage seed takes about 6 minutes on 2 cores.
+set -euo pipefail
+
+duration=15
+sizes="100000 1000000"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) duration=$2; shift 2 ;;
+    --sizes) sizes=$2; shift 2 ;;
+    *) echo "usage: $0 [--duration SECONDS] [--sizes \"N1 N2 ...\"]" >&2; exit 2 ;;
+  esac
+done
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+bin="${CARGO_TARGET_DIR:-$root/target}/release"
+# shellcheck source=scripts/lib/postgres.sh
+source "$root/scripts/lib/postgres.sh"
+# shellcheck source=bench/lib/seed.sh
+source "$root/bench/lib/seed.sh"
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "installing wrk (Debian package)..." >&2
+  apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+fi
+
+state="$root/.local/bench-scale-$$"
+mkdir -p "$state"
+server_pid=""
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    server_pid=""
+  fi
+  return 0
+}
+# shellcheck disable=SC2317  # called from the EXIT trap
+cleanup() {
+  stop_server
+  corpus_pg_stop "$state/pg"
+  rm -rf "$state"
+}
+trap cleanup EXIT
+
+echo "==> building (release)"
+cargo build --release --quiet --bin documents
+corpus_pg_start "$state/pg"
+admin=$DATABASE_URL
+
+# The query mix: 100 queries per class, the same in every run (a seeded generator).
+python3 - "$state" <<'PY'
+import hashlib, random, sys, urllib.parse
+state = sys.argv[1]
+def word(n):
+    return hashlib.md5(str(n).encode()).hexdigest()[:7].translate(str.maketrans("0123456789", "ghijklmnop"))
+rng = random.Random(20261202)
+classes = {
+    "common": lambda: word(rng.randint(1, 100)),
+    "rare": lambda: word(rng.randint(1500, 5000)),
+    "pair": lambda: f"{word(rng.randint(1, 300))} {word(rng.randint(1, 300))}",
+    "phrase": lambda: f'"{word(rng.randint(1, 30))} {word(rng.randint(1, 30))}"',
+    "exclusion": lambda: f"{word(rng.randint(1, 100))} -{word(rng.randint(1, 300))}",
+}
+with open(f"{state}/mix.txt", "w") as mix:
+    for name, make in classes.items():
+        queries = [make() for _ in range(100)]
+        with open(f"{state}/{name}.txt", "w") as f:
+            for q in queries:
+                f.write(urllib.parse.quote(q) + "\n")
+                mix.write(urllib.parse.quote(q) + "\n")
+        with open(f"{state}/{name}.raw", "w") as f:
+            f.write("\n".join(queries[:40]) + "\n")
+PY
+classes="common rare pair phrase exclusion"
+for c in mix $classes; do
+  cat > "$state/$c.lua" <<LUA
+local qs = {}
+for line in io.lines("$state/$c.txt") do qs[#qs + 1] = line end
+request = function()
+  return wrk.format("GET", "/search?limit=10&q=" .. qs[math.random(#qs)])
+end
+LUA
+done
+
+p99_ms() { # wrk prints 12.34ms, 1.20s or 900.00us
+  awk '$1 == "99%" {print $2}' "$1" | python3 -c 'import sys; v = sys.stdin.read().strip(); u = v.lstrip("0123456789."); n = float(v[: len(v) - len(u)]); print(round(n * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[u], 2))'
+}
+p50_of() { awk '$1 == "50%" {print $2}' "$1"; }
+
+summary="$state/summary.txt"
+: > "$summary"
+for size in $sizes; do
+  db="scale_$size"
+  psql "$admin" -qc "CREATE DATABASE $db"
+  url="${admin%/*}/$db"
+  DATABASE_URL=$url RUST_LOG=warn "$bin"/documents migrate
+  bench_seed "$url" "$size"
+  port=$(corpus_pg_free_port)
+  DATABASE_URL=$url PORT=$port BIND_ADDRESS=127.0.0.1 RUST_LOG=warn DATABASE_MAX_CONNECTIONS=4 \
+    SEARCH_CONCURRENCY=64 "$bin"/documents serve > "$state/server-$size.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+
+  echo "==> $size passages: warming the cache (every query once)"
+  while read -r q; do curl -fs -o /dev/null "http://127.0.0.1:$port/search?limit=10&q=$q"; done < "$state/mix.txt"
+
+  for c in mix $classes; do
+    d=$duration
+    [ "$c" = mix ] || d=$(( (duration + 1) / 2 ))
+    echo "==> $size passages: wrk, 2 connections, ${d}s, $c"
+    wrk -t2 -c2 -d"${d}s" --timeout 60s --latency -s "$state/$c.lua" "http://127.0.0.1:$port" > "$state/$c-$size.txt"
+  done
+
+  echo "==> $size passages: agreement with the exhaustive ranking"
+  # shellcheck disable=SC2086  # one argument per class
+  agreement=$(python3 - "$state" "$port" "$url" $classes <<'PY'
+import json, subprocess, sys, urllib.parse, urllib.request
+state, port, url, classes = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+out = []
+total_eq = total = 0
+for c in classes:
+    queries = [q for q in open(f"{state}/{c}.raw").read().splitlines() if q]
+    eq = 0
+    for q in queries:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/search?limit=10&q={urllib.parse.quote(q)}") as r:
+            served = [h["rank"] for h in json.load(r)["hits"]]
+        lit = "'" + q.replace("'", "''") + "'"
+        sql = (f"SELECT ts_rank_cd(tsv, websearch_to_tsquery('english', {lit})) AS r FROM passages "
+               f"WHERE tsv @@ websearch_to_tsquery('english', {lit}) ORDER BY r DESC LIMIT 10")
+        exhaustive = subprocess.run(["psql", url, "-tAX", "-c", sql],
+                                    capture_output=True, text=True, check=True).stdout.split()
+        exhaustive = [float(x) for x in exhaustive]
+        same = len(served) == len(exhaustive) and all(abs(a - b) <= 1e-6 * max(1.0, abs(b)) for a, b in zip(served, exhaustive))
+        eq += same
+    out.append(f"{c} {eq}/{len(queries)}")
+    total_eq += eq
+    total += len(queries)
+print(f"{total_eq} {total} " + ", ".join(out))
+PY
+)
+  stop_server
+  {
+    echo "size $size"
+    for c in mix $classes; do
+      echo "p99 $c $(p99_ms "$state/$c-$size.txt") $(p50_of "$state/$c-$size.txt") $(awk '/^Requests\/sec/ {print $2}' "$state/$c-$size.txt")"
+    done
+    echo "agreement $agreement"
+  } >> "$summary"
+  psql "$admin" -qc "DROP DATABASE $db"
+done
+
+python3 - "$summary" <<'PY'
+import sys
+sizes, cur = {}, None
+for line in open(sys.argv[1]):
+    f = line.split()
+    if f[0] == "size":
+        cur = int(f[1]); sizes[cur] = {"p99": {}}
+    elif f[0] == "p99":
+        sizes[cur]["p99"][f[1]] = (float(f[2]), f[3], f[4])
+    elif f[0] == "agreement":
+        sizes[cur]["agree"] = (int(f[1]), int(f[2]), " ".join(f[3:]))
+print("\nresults (2 connections, query mix of 5 classes x 100 queries; p99 ms / p50 / req/s)")
+for n, s in sizes.items():
+    print(f"  {n:>9,} passages")
+    for c, (p99, p50, rps) in s["p99"].items():
+        print(f"    {c:<10} p99 {p99:>10.1f} ms   p50 {p50:>9}   {rps:>8} req/s")
+    e, t, detail = s["agree"]
+    print(f"    top-10 agreement with the exhaustive ranking: {e}/{t} = {100 * e / t:.0f}%   ({detail})")
+ns = sorted(sizes)
+if len(ns) >= 2:
+    lo, hi = sizes[ns[0]]["p99"]["mix"][0], sizes[ns[-1]]["p99"]["mix"][0]
+    print(f"  p99 of the mix at {ns[-1]:,} / at {ns[0]:,}: {hi / lo:.2f}x   (goal < 2x)")
+PY
