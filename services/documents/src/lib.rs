@@ -40,10 +40,12 @@ pub struct Config {
     pub database_read_url: Option<SecretString>,
     /// `DATABASE_MAX_CONNECTIONS` per pool (default 10).
     pub database_max_connections: u32,
-    /// `SEARCH_CONCURRENCY`: searches in flight per task (default 4, 1 to 1024).
+    /// `SEARCH_CONCURRENCY`: searches in flight per task (default 2, 1 to 1024): about the
+    /// database's vCPUs over the documents tasks at their minimum count, since a search keeps
+    /// one core busy (bench/README.md, "search p99 under load").
     pub search_concurrency: usize,
     /// `SEARCH_QUEUE_WAIT_MS`: how long a search beyond that waits for a slot before it is
-    /// shed with a 503 and `Retry-After` (default 250, at most 30000).
+    /// shed with a 503 and `Retry-After` (default 50, at most 30000).
     pub search_queue_wait: Duration,
 }
 
@@ -58,11 +60,11 @@ impl Config {
                 .map(|_| database_url(env, "DATABASE_READ_URL"))
                 .transpose()?,
             database_max_connections: env.parse_or("DATABASE_MAX_CONNECTIONS", 10)?,
-            search_concurrency: in_range(env, "SEARCH_CONCURRENCY", 4, 1, 1024)?,
+            search_concurrency: in_range(env, "SEARCH_CONCURRENCY", 2, 1, 1024)?,
             search_queue_wait: Duration::from_millis(in_range(
                 env,
                 "SEARCH_QUEUE_WAIT_MS",
-                250,
+                50,
                 0,
                 30_000,
             )?),
@@ -287,8 +289,8 @@ mod tests {
     #[test]
     fn search_limits_default_and_are_validated() {
         let c = Config::from_env(&env(&[])).unwrap();
-        assert_eq!(c.search_concurrency, 4);
-        assert_eq!(c.search_queue_wait, Duration::from_millis(250));
+        assert_eq!(c.search_concurrency, 2);
+        assert_eq!(c.search_queue_wait, Duration::from_millis(50));
         let c = Config::from_env(&env(&[
             ("SEARCH_CONCURRENCY", "16"),
             ("SEARCH_QUEUE_WAIT_MS", "0"),
