@@ -3,7 +3,8 @@
 #
 #   corpus_pg_start DIR   start (initialising on first use) a cluster whose data lives in
 #                         DIR/data, on a free 127.0.0.1 port; exports CORPUS_PG_PORT and
-#                         DATABASE_URL (the `postgres` database, user `corpus`, trust auth)
+#                         DATABASE_URL (the `postgres` database, user `corpus`, trust auth;
+#                         every other role logs in with its password: scram-sha-256)
 #   corpus_pg_stop DIR    stop it (fast shutdown); a no-op when it is not running
 #
 # initdb refuses to run as root: as root the cluster runs as the unprivileged system user
@@ -64,6 +65,15 @@ corpus_pg_start() {
     corpus_pg_as_owner "$bin/initdb" -D "$dir/data" -U corpus -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
       || { echo "initdb failed; see $dir/initdb.log" >&2; cat "$dir/initdb.log" >&2; return 1; }
   fi
+  # The admin user `corpus` logs in without a password (a throwaway cluster); every other
+  # role needs its password, so the services' own roles and their rotation are real.
+  corpus_pg_as_owner tee "$dir/data/pg_hba.conf" >/dev/null <<'HBA'
+# Written by scripts/lib/postgres.sh at every start.
+local all corpus              trust
+host  all corpus 127.0.0.1/32 trust
+local all all                 scram-sha-256
+host  all all    127.0.0.1/32 scram-sha-256
+HBA
   # A cluster left running by an earlier run (e.g. killed with SIGKILL) is stopped first.
   if [ -f "$dir/data/postmaster.pid" ]; then
     corpus_pg_as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
