@@ -104,3 +104,116 @@ async fn a_service_role_without_its_password_cannot_log_in() {
         "{err}"
     );
 }
+
+async fn accepts(url: &str, user: &str, password: &str) -> bool {
+    let login = corpus_test_support::login_url(url, user, Some(password));
+    let db = connect(&SecretString::from(login), 1).await.unwrap();
+    db.execute_unprepared("SELECT 1").await.is_ok()
+}
+
+/// `documents migrate` with DATABASE_ROLE_SECRET_ARNS: the database accepts each secret's
+/// login afterwards, a rotation under way is left alone, and only service logins are set.
+#[tokio::test]
+async fn migrate_sets_each_service_login_from_its_secret() {
+    use corpus_documents::credentials::{Provisioned, provision_logins};
+    corpus_test_support::require_emulator();
+    let url = fresh_database().await;
+    let (user, _) = service_login(&url, "corpus_worker", "stale-pw-0").await;
+    let secrets = aws_sdk_secretsmanager::Client::new(
+        &aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .load()
+            .await,
+    );
+    let arn = corpus_test_support::login_secret(&secrets, &user, "fresh-pw-1").await;
+    let admin = connect(&SecretString::from(url.clone()), 1).await.unwrap();
+    let target = SecretString::from(url.clone());
+    let arns = vec![arn.clone()];
+
+    let done = provision_logins(&admin, &target, &arns).await.unwrap();
+    assert_eq!(done, vec![Provisioned::PasswordSet]);
+    // The verifier sent is one PostgreSQL checks the password against.
+    assert!(accepts(&url, &user, "fresh-pw-1").await);
+    assert!(!accepts(&url, &user, "stale-pw-0").await);
+    let done = provision_logins(&admin, &target, &arns).await.unwrap();
+    assert_eq!(done, vec![Provisioned::UpToDate]);
+
+    // A single-user rotation between its database step and its promotion.
+    secrets
+        .put_secret_value()
+        .secret_id(&arn)
+        .secret_string(serde_json::json!({"username": user, "password": "next-pw-2"}).to_string())
+        .version_stages("AWSPENDING")
+        .send()
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!("ALTER ROLE {user} PASSWORD 'next-pw-2'"))
+        .await
+        .unwrap();
+    let done = provision_logins(&admin, &target, &arns).await.unwrap();
+    assert_eq!(done, vec![Provisioned::RotationUnderWay]);
+    assert!(accepts(&url, &user, "next-pw-2").await);
+
+    // A secret naming the admin (a superuser) or a role that does not exist sets nothing.
+    for name in ["corpus", "nobody_at_all"] {
+        let other = corpus_test_support::login_secret(&secrets, name, "hijack-pw").await;
+        let err = provision_logins(&admin, &target, &[other])
+            .await
+            .unwrap_err();
+        assert!(format!("{err:#}").contains(name), "{err:#}");
+    }
+}
+
+/// The binary as the pipeline runs it: `documents migrate` logging in through the master's
+/// secret, then setting the service logins of DATABASE_ROLE_SECRET_ARNS.
+#[tokio::test]
+async fn the_migrate_command_migrates_then_sets_the_service_logins() {
+    corpus_test_support::require_emulator();
+    let admin = corpus_test_support::admin_url();
+    let name = format!("migrate_{}", uuid::Uuid::new_v4().simple());
+    let server = connect(&SecretString::from(admin.clone()), 1)
+        .await
+        .unwrap();
+    server
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+    let secrets = aws_sdk_secretsmanager::Client::new(
+        &aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .load()
+            .await,
+    );
+    // The admin of the test server logs in without a password: any will do.
+    let master = corpus_test_support::login_secret(&secrets, "corpus", "unused").await;
+    let run = |roles: String| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_documents"))
+            .arg("migrate")
+            .env(
+                "DATABASE_URL",
+                corpus_test_support::login_url(&url, "nobody", None),
+            )
+            .env("DATABASE_SECRET_ARN", &master)
+            .env("DATABASE_ROLE_SECRET_ARNS", roles)
+            .env("LOG_FORMAT", "json")
+            .output()
+            .unwrap()
+    };
+    let out = run(String::new());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let (user, _) = service_login(&url, "corpus_worker", "before-pw").await;
+    let login = corpus_test_support::login_secret(&secrets, &user, "after-pw").await;
+    let out = run(format!(" {login} ,"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(accepts(&url, &user, "after-pw").await);
+    let logs = String::from_utf8_lossy(&out.stdout);
+    assert!(!logs.contains("after-pw"), "a password in the logs: {logs}");
+}
