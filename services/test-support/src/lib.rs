@@ -101,6 +101,36 @@ pub async fn login_secret(
         .unwrap()
 }
 
+/// A Secrets Manager client of the emulator.
+pub async fn secrets_client() -> aws_sdk_secretsmanager::Client {
+    require_emulator();
+    let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
+    aws_sdk_secretsmanager::Client::new(&shared)
+}
+
+/// A new version of the login secret `arn`, labelled `stage` (`AWSCURRENT` moves the
+/// label from the version that had it, as `PutSecretValue` does).
+pub async fn put_login(
+    client: &aws_sdk_secretsmanager::Client,
+    arn: &str,
+    user: &str,
+    password: &str,
+    stage: &str,
+) -> String {
+    client
+        .put_secret_value()
+        .secret_id(arn)
+        .secret_string(serde_json::json!({"username": user, "password": password}).to_string())
+        .version_stages(stage)
+        .send()
+        .await
+        .unwrap()
+        .version_id
+        .unwrap()
+}
+
 /// Panics unless the AWS SDK points at a local emulator (tests never reach AWS).
 pub fn require_emulator() {
     let endpoint = std::env::var("AWS_ENDPOINT_URL").expect(
