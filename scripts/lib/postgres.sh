@@ -6,6 +6,12 @@
 #                         DATABASE_URL (the `postgres` database, user `corpus`, trust auth;
 #                         every other role logs in with its password: scram-sha-256)
 #   corpus_pg_stop DIR    stop it (fast shutdown); a no-op when it is not running
+#   corpus_pg_service_logins URL
+#                         gives the services' own roles (corpus_documents, corpus_worker: made
+#                         by `documents migrate`) fixed local passwords and exports
+#                         CORPUS_DOCUMENTS_DATABASE_URL and CORPUS_WORKER_DATABASE_URL (URL's
+#                         database as each role), so the local services run with the grants
+#                         they have in AWS
 #
 # initdb refuses to run as root: as root the cluster runs as the unprivileged system user
 # `corpuspg` (created on first use). Source this file; it defines functions only.
@@ -86,6 +92,15 @@ HBA
     || { echo "PostgreSQL did not start; see $dir/postgres.log" >&2; tail -n 20 "$dir/postgres.log" >&2; return 1; }
   export CORPUS_PG_PORT=$port
   export DATABASE_URL="postgres://corpus@127.0.0.1:$port/postgres"
+}
+
+corpus_pg_service_logins() {
+  local url=$1
+  psql "$url" -qX -v ON_ERROR_STOP=1 \
+    -c "ALTER ROLE corpus_documents PASSWORD 'local-documents'" \
+    -c "ALTER ROLE corpus_worker PASSWORD 'local-worker'" || return 1
+  export CORPUS_DOCUMENTS_DATABASE_URL="postgres://corpus_documents:local-documents@${url#*@}"
+  export CORPUS_WORKER_DATABASE_URL="postgres://corpus_worker:local-worker@${url#*@}"
 }
 
 corpus_pg_stop() {
