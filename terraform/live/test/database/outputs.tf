@@ -14,12 +14,12 @@ output "port" {
 }
 
 output "database_url_without_password" {
-  description = "DATABASE_URL of the services; the password arrives separately as PGPASSWORD."
+  description = "DATABASE_URL of the master user, without the password (the migration task; its login is in master_secret_arn). The services use service_logins."
   value       = module.postgres.database_url_without_password
 }
 
 output "password_secret_value_from" {
-  description = "ECS secret valueFrom of the master password."
+  description = "ECS secret valueFrom of the master password (no task definition uses it any more: the migration task reads master_secret_arn itself)."
   value       = module.postgres.password_secret_value_from
 }
 
