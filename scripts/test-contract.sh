@@ -96,8 +96,10 @@ start() { # start <name> <port> <command...>: runs in the background, waits for 
 
 documents_port=$(free_port)
 ingest_port=$(free_port)
-start documents "$documents_port" env DATABASE_URL="$db_url" "$bin/documents" serve
-start ingest "$ingest_port" env DATABASE_URL="$db_url" CALLBACK_SECRET=contract-secret "$bin/ingest" serve
+# Each service as its own database role, as in AWS (the ingest API does not use its URL).
+corpus_pg_service_logins "$db_url"
+start documents "$documents_port" env DATABASE_URL="$CORPUS_DOCUMENTS_DATABASE_URL" "$bin/documents" serve
+start ingest "$ingest_port" env DATABASE_URL="$CORPUS_WORKER_DATABASE_URL" CALLBACK_SECRET=contract-secret "$bin/ingest" serve
 
 echo "==> seeding documents"
 for i in 1 2 3; do

@@ -7,9 +7,11 @@
 # locally and deployed. Used by scripts/dev.sh and scripts/test-frontend.sh.
 #
 #   corpus_stack_start <log-dir> <documents-port> <ingest-port> <api-key>
-#       Needs DATABASE_URL (a migrated database), the AWS emulator's variables and the
-#       ingest data plane's (`eval "$(python3 scripts/lib/local_aws.py PREFIX)"`), and the
-#       binaries in CORPUS_BIN (default target/debug). Starts the three processes on
+#       Needs DATABASE_URL (a migrated database, as its admin user), psql and
+#       scripts/lib/postgres.sh, the AWS emulator's variables and the ingest data plane's
+#       (`eval "$(python3 scripts/lib/local_aws.py PREFIX)"`), and the binaries in CORPUS_BIN
+#       (default target/debug). As in AWS the services log in as their own database roles
+#       (corpus_documents, corpus_worker; local passwords set here). Starts the three processes on
 #       127.0.0.1, waits until both APIs are ready, and records their pids in
 #       CORPUS_STACK_PIDS. Logs go to <log-dir>/{documents,ingest,ingest-worker}.log.
 #   corpus_web_start <log-dir> <web-port> <dev|preview>
@@ -50,7 +52,10 @@ corpus_stack_start() {
   # Local only: callbacks may go to http:// and loopback addresses.
   export CALLBACK_ALLOW_PRIVATE=${CALLBACK_ALLOW_PRIVATE:-true}
 
-  PORT=$documents_port BIND_ADDRESS=127.0.0.1 BASE_PATH=$CORPUS_DOCUMENTS_BASE API_KEY_SHA256=$digest \
+  # As in AWS, each service logs in as its own role (scripts/lib/postgres.sh).
+  corpus_pg_service_logins "$DATABASE_URL" || return 1
+
+  DATABASE_URL=$CORPUS_DOCUMENTS_DATABASE_URL PORT=$documents_port BIND_ADDRESS=127.0.0.1 BASE_PATH=$CORPUS_DOCUMENTS_BASE API_KEY_SHA256=$digest \
     LOG_FORMAT=${LOG_FORMAT:-json} "$bin/documents" serve >>"$logs/documents.log" 2>&1 &
   CORPUS_STACK_PIDS+=($!)
   corpus_wait_http "http://127.0.0.1:$documents_port$CORPUS_DOCUMENTS_BASE/readyz" "$!" "$logs/documents.log" documents || return 1
@@ -60,7 +65,7 @@ corpus_stack_start() {
   CORPUS_STACK_PIDS+=($!)
   corpus_wait_http "http://127.0.0.1:$ingest_port$CORPUS_INGEST_BASE/readyz" "$!" "$logs/ingest.log" "ingest API" || return 1
 
-  LOG_FORMAT=${LOG_FORMAT:-json} "$bin/ingest" work >>"$logs/ingest-worker.log" 2>&1 &
+  DATABASE_URL=$CORPUS_WORKER_DATABASE_URL LOG_FORMAT=${LOG_FORMAT:-json} "$bin/ingest" work >>"$logs/ingest-worker.log" 2>&1 &
   CORPUS_STACK_PIDS+=($!)
 
   # What EventBridge Scheduler does in AWS: the reconciler, once a minute.

@@ -2,6 +2,7 @@
 //! and the write path the ingest worker reuses ([`store::DocumentWriter`]).
 
 pub mod api;
+pub mod credentials;
 pub mod entities;
 pub mod limit;
 pub mod migration;
@@ -22,6 +23,7 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 use secrecy::{ExposeSecret, SecretString};
 
+pub use crate::credentials::{Credentials, CredentialsConfig};
 use crate::{
     api::{DocumentsApi, HealthApi, SearchApi},
     limit::SearchSlots,
@@ -40,6 +42,12 @@ pub struct Config {
     pub database_read_url: Option<SecretString>,
     /// `DATABASE_MAX_CONNECTIONS` per pool (default 10).
     pub database_max_connections: u32,
+    /// `DATABASE_SECRET_ARN`, `DATABASE_SECRET_REFRESH_SECONDS`: where the login of both
+    /// URLs comes from ([`credentials`]).
+    pub credentials: CredentialsConfig,
+    /// `DATABASE_ROLE_SECRET_ARNS` (`migrate` only): the services' login secrets, comma
+    /// separated, whose passwords `migrate` sets on the database.
+    pub role_secret_arns: Vec<String>,
     /// `SEARCH_CONCURRENCY`: searches in flight per task (default 2, 1 to 1024): about the
     /// database's vCPUs over the documents tasks at their minimum count, since a search keeps
     /// one core busy (bench/README.md, "search p99 under load").
@@ -60,6 +68,15 @@ impl Config {
                 .map(|_| database_url(env, "DATABASE_READ_URL"))
                 .transpose()?,
             database_max_connections: env.parse_or("DATABASE_MAX_CONNECTIONS", 10)?,
+            credentials: CredentialsConfig::from_env(env)?,
+            role_secret_arns: env
+                .raw("DATABASE_ROLE_SECRET_ARNS")
+                .unwrap_or("")
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
             search_concurrency: in_range(env, "SEARCH_CONCURRENCY", 2, 1, 1024)?,
             search_queue_wait: Duration::from_millis(in_range(
                 env,
@@ -113,6 +130,8 @@ pub struct AppState {
     pub base_path: String,
     /// The bound on searches in flight.
     pub search_slots: SearchSlots,
+    /// The login of every pool above; [`Credentials::retry`] wraps each database call.
+    pub credentials: Arc<Credentials>,
 }
 
 impl AppState {
@@ -124,13 +143,15 @@ impl AppState {
         &self,
         id: uuid::Uuid,
     ) -> Result<Option<(entities::document::Model, &DatabaseConnection)>, sea_orm::DbErr> {
-        if let Some(d) = self.direct.get_document(id).await? {
+        let retry = &self.credentials;
+        if let Some(d) = retry.retry(|| self.direct.get_document(id)).await? {
             return Ok(Some((d, &self.read)));
         }
         if !self.replica {
             return Ok(None);
         }
-        Ok(store::get_document(&self.db, id)
+        Ok(retry
+            .retry(|| store::get_document(&self.db, id))
             .await?
             .map(|d| (d, &self.db)))
     }
@@ -157,6 +178,23 @@ pub async fn connect_with_timeout(
     max_connections: u32,
     statement_timeout: Option<Duration>,
 ) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    connect_as(
+        url,
+        max_connections,
+        statement_timeout,
+        &Credentials::fixed(),
+    )
+    .await
+}
+
+/// A pool (as [`connect_with_timeout`]) whose new connections log in with the current
+/// login of `credentials`, whatever it is when they open.
+pub async fn connect_as(
+    url: &SecretString,
+    max_connections: u32,
+    statement_timeout: Option<Duration>,
+    credentials: &Arc<Credentials>,
+) -> Result<DatabaseConnection, sea_orm::DbErr> {
     let mut options = ConnectOptions::new(url.expose_secret().to_owned());
     options
         .max_connections(max_connections)
@@ -173,7 +211,20 @@ pub async fn connect_with_timeout(
         let ms = limit.as_millis().to_string();
         options.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", ms.as_str())]));
     }
-    Database::connect(options).await
+    if credentials.rotates() {
+        // A connection opened with an older login is closed instead of handed out.
+        let c = credentials.clone();
+        options.map_sqlx_postgres_pool_opts(move |o| {
+            let c = c.clone();
+            o.before_acquire(move |_, meta| {
+                let keep = !c.outdated(meta.age);
+                Box::pin(async move { Ok(keep) })
+            })
+        });
+    }
+    let db = Database::connect(options).await?;
+    credentials.register(db.get_postgres_connection_pool());
+    Ok(db)
 }
 
 /// Applies pending migrations.
@@ -210,8 +261,10 @@ fn api_service(state: &AppState) -> OpenApiService<(DocumentsApi, SearchApi, Hea
 pub async fn openapi_json() -> Result<String, sea_orm::DbErr> {
     let url = "postgres://localhost/spec";
     let db = connect(&SecretString::from(url), 1).await?;
+    let credentials = Credentials::fixed();
     let state = AppState {
-        direct: Arc::new(DirectReads::new(url, 1)?),
+        direct: Arc::new(DirectReads::new(url, 1, credentials.clone())?),
+        credentials,
         read: db.clone(),
         db,
         replica: false,
@@ -241,11 +294,20 @@ impl Application {
     /// Connects (lazily) and binds `BIND_ADDRESS:PORT` (port 0 picks a free one).
     pub async fn build(config: Config) -> anyhow::Result<App> {
         use anyhow::Context as _;
-        let db = connect(&config.database_url, config.database_max_connections)
+        let credentials = Credentials::load(&config.credentials, &config.database_url).await?;
+        let pool = |url| {
+            connect_as(
+                url,
+                config.database_max_connections,
+                Some(STATEMENT_TIMEOUT),
+                &credentials,
+            )
+        };
+        let db = pool(&config.database_url)
             .await
             .context("cannot open the DATABASE_URL pool")?;
         let read = match &config.database_read_url {
-            Some(url) => connect(url, config.database_max_connections)
+            Some(url) => pool(url)
                 .await
                 .context("cannot open the DATABASE_READ_URL pool")?,
             None => db.clone(),
@@ -254,10 +316,22 @@ impl Application {
             .database_read_url
             .as_ref()
             .unwrap_or(&config.database_url);
-        let direct = DirectReads::new(read_url.expose_secret(), config.database_max_connections)
-            .context("cannot use the read database URL")?;
+        let direct = DirectReads::new(
+            read_url.expose_secret(),
+            config.database_max_connections,
+            credentials.clone(),
+        )
+        .context("cannot use the read database URL")?;
+        let direct = Arc::new(direct);
+        let weak = Arc::downgrade(&direct);
+        credentials.on_switch(move || {
+            if let Some(d) = weak.upgrade() {
+                d.close_outdated();
+            }
+        });
         let state = AppState {
-            direct: Arc::new(direct),
+            credentials,
+            direct,
             db,
             read,
             replica: config.database_read_url.is_some(),

@@ -5,12 +5,16 @@
 
 use std::process::ExitCode;
 
-use corpus_documents::{Application, Config, connect_with_timeout, migrate, openapi_json};
+use corpus_documents::{
+    Application, Config, Credentials, connect_as, credentials::provision_logins, migrate,
+    openapi_json,
+};
 use corpus_platform::cli;
 
 const USAGE: &str = "usage: documents <serve|migrate|openapi>
   serve    run the HTTP API (PORT, BASE_PATH, DATABASE_URL, API_KEY_SHA256, ...)
-  migrate  apply pending database migrations (DATABASE_URL)
+  migrate  apply pending database migrations (DATABASE_URL, DATABASE_SECRET_ARN), then set
+           the services' logins from their secrets (DATABASE_ROLE_SECRET_ARNS)
   openapi  print the OpenAPI document";
 
 fn main() -> ExitCode {
@@ -41,8 +45,20 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 
 async fn migrate_command(config: Config) -> anyhow::Result<()> {
     use anyhow::Context as _;
-    let db = connect_with_timeout(&config.database_url, 2, None).await?;
-    migrate(&db).await.context("migration failed")?;
+    let credentials = Credentials::load(&config.credentials, &config.database_url).await?;
+    let db = connect_as(&config.database_url, 2, None, &credentials).await?;
+    // Applied migrations are skipped, so running them again after a refused login is safe.
+    credentials
+        .retry(|| migrate(&db))
+        .await
+        .context("migration failed")?;
+    // The services' logins (docs/runbook-database.md, "Database roles and credential
+    // rotation").
+    if !config.role_secret_arns.is_empty() {
+        provision_logins(&db, &config.database_url, &config.role_secret_arns)
+            .await
+            .context("cannot set the services' database logins")?;
+    }
     tracing::info!("migrations applied");
     Ok(())
 }

@@ -30,7 +30,7 @@ use sea_orm::{
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
-use crate::entities::document;
+use crate::{credentials::Credentials, entities::document};
 
 /// The by-id statement (prepared once per connection).
 pub const GET_DOCUMENT_SQL: &str = "SELECT id, source, checksum, title, content_type, byte_size, \
@@ -40,7 +40,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
 pub struct DirectReads {
     options: PgConnectOptions,
-    slots: Vec<Mutex<Option<PgConnection>>>,
+    credentials: Arc<Credentials>,
+    /// Each connection with the login generation it was opened with.
+    slots: Vec<Mutex<Option<(PgConnection, u64)>>>,
     next: AtomicUsize,
 }
 
@@ -52,16 +54,30 @@ impl std::fmt::Debug for DirectReads {
 
 impl DirectReads {
     /// Slots for `url`; nothing connects until the first read.
-    pub fn new(url: &str, slots: u32) -> Result<Self, DbErr> {
+    pub fn new(url: &str, slots: u32, credentials: Arc<Credentials>) -> Result<Self, DbErr> {
         let ms = crate::STATEMENT_TIMEOUT.as_millis().to_string();
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| DbErr::Conn(RuntimeErr::Internal(format!("database URL: {e}"))))?
             .options([("statement_timeout", ms.as_str())]);
         Ok(Self {
             options,
+            credentials,
             slots: (0..slots.max(1)).map(|_| Mutex::new(None)).collect(),
             next: AtomicUsize::new(0),
         })
+    }
+
+    /// Closes the idle connections opened with a login that is no longer current (a busy
+    /// one is replaced when next used); call after every switch of the login.
+    pub fn close_outdated(&self) {
+        let generation = self.credentials.generation();
+        for slot in &self.slots {
+            if let Ok(mut g) = slot.try_lock()
+                && g.as_ref().is_some_and(|(_, gen_)| *gen_ != generation)
+            {
+                *g = None;
+            }
+        }
     }
 
     /// One document's row, or None.
@@ -82,15 +98,20 @@ impl DirectReads {
                 self.slots[turn].lock().await
             }
         };
-        if guard.is_none() {
-            let conn =
-                tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&self.options))
-                    .await
-                    .map_err(|_| DbErr::Conn(RuntimeErr::Internal("connecting timed out".into())))?
-                    .map_err(conn_err)?;
-            *guard = Some(conn);
+        let generation = self.credentials.generation();
+        if guard.as_ref().is_some_and(|(_, g)| *g != generation) {
+            // Opened with a login that is no longer current: log in again.
+            *guard = None;
         }
-        let Some(conn) = guard.as_mut() else {
+        if guard.is_none() {
+            let options = self.credentials.apply(self.options.clone());
+            let conn = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
+                .await
+                .map_err(|_| DbErr::Conn(RuntimeErr::Internal("connecting timed out".into())))?
+                .map_err(conn_err)?;
+            *guard = Some((conn, generation));
+        }
+        let Some((conn, _)) = guard.as_mut() else {
             return Ok(None);
         };
         let row = sqlx::query(GET_DOCUMENT_SQL)
@@ -98,7 +119,14 @@ impl DirectReads {
             .fetch_optional(&mut *conn)
             .await;
         match row {
-            Ok(row) => row.map(|r| to_model(&r)).transpose(),
+            Ok(row) => {
+                if self.credentials.generation() != generation {
+                    // The login changed while this read ran: the idle connections were
+                    // closed then, this one is closed now.
+                    *guard = None;
+                }
+                row.map(|r| to_model(&r)).transpose()
+            }
             Err(err) => {
                 // Whatever went wrong, this connection is not trusted again; the error is
                 // classified as the pool's are (`ApiError::from`: 503 when unavailable).

@@ -273,6 +273,13 @@ pub async fn passages_from(
 }
 
 /// True when the database answers.
-pub async fn ping(db: &DatabaseConnection) -> bool {
-    db.execute_unprepared("SELECT 1").await.is_ok()
+/// A refused login while the credentials are being re-read is not unreadiness: requests
+/// wait for the accepted login meanwhile (`crate::credentials`), so the ping waits up to
+/// 1.5 s (inside readiness's 2 s) and then answers what requests would get.
+pub async fn ping(db: &DatabaseConnection, credentials: &crate::Credentials) -> bool {
+    let ping = credentials.retry(|| db.execute_unprepared("SELECT 1"));
+    match tokio::time::timeout(std::time::Duration::from_millis(1500), ping).await {
+        Ok(result) => result.is_ok(),
+        Err(_) => credentials.waiting_for_login(),
+    }
 }

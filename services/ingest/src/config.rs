@@ -140,6 +140,8 @@ pub struct WorkConfig {
     pub common: Common,
     /// `DATABASE_URL`: where documents are written.
     pub database_url: SecretString,
+    /// `DATABASE_SECRET_ARN`, `DATABASE_SECRET_REFRESH_SECONDS`: the worker's login.
+    pub credentials: corpus_documents::CredentialsConfig,
     /// `WORKER_CONCURRENCY` (default 4): concurrent long-poll loops.
     pub concurrency: usize,
     /// `WORKER_VISIBILITY_SECONDS` (default 60): how long a received message stays hidden;
@@ -179,6 +181,7 @@ impl WorkConfig {
         Ok(Self {
             common: Common::from_env(env)?,
             database_url: url,
+            credentials: corpus_documents::CredentialsConfig::from_env(env)?,
             concurrency,
             visibility: Duration::from_secs(visibility),
             shutdown_grace: Duration::from_secs(env.parse_or("SHUTDOWN_GRACE_SECONDS", 20)?),

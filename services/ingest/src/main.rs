@@ -61,13 +61,18 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
 }
 
 async fn work(config: WorkConfig) -> anyhow::Result<()> {
-    let db = corpus_documents::connect(
+    let credentials =
+        corpus_documents::Credentials::load(&config.credentials, &config.database_url).await?;
+    let db = corpus_documents::connect_as(
         &config.database_url,
         u32::try_from(config.concurrency).unwrap_or(4) + 2,
+        Some(corpus_documents::STATEMENT_TIMEOUT),
+        &credentials,
     )
     .await?;
     let clients = Clients::from_env().await;
     Worker::new(clients, db, config)
+        .with_credentials(credentials)
         .run(shutdown_signal())
         .await;
     Ok(())

@@ -46,6 +46,91 @@ pub async fn fresh_database(prefix: &str, pool: u32) -> (String, DatabaseConnect
     (url, db)
 }
 
+/// A login role of its own (a unique name, so tests that change its password run in
+/// parallel) with `password`, inheriting the privileges of `service_role`
+/// (`corpus_documents` or `corpus_worker`, created by the migrations) as the users of an
+/// alternating-users rotation do. Returns its name and `database_url` logging in as it.
+pub async fn service_login(
+    database_url: &str,
+    service_role: &str,
+    password: &str,
+) -> (String, String) {
+    let name = format!(
+        "{service_role}_{}",
+        &Uuid::new_v4().simple().to_string()[..12]
+    );
+    let admin = corpus_documents::connect(&SecretString::from(admin_url()), 1)
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!(
+            "CREATE ROLE {name} LOGIN PASSWORD '{password}' IN ROLE {service_role}"
+        ))
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    (name.clone(), login_url(database_url, &name, Some(password)))
+}
+
+/// `url` logging in as `user` (with `password`, or none).
+pub fn login_url(url: &str, user: &str, password: Option<&str>) -> String {
+    let rest = url.split_once('@').unwrap().1;
+    match password {
+        Some(p) => format!("postgres://{user}:{p}@{rest}"),
+        None => format!("postgres://{user}@{rest}"),
+    }
+}
+
+/// A Secrets Manager secret (in the emulator) holding a login as RDS writes it; its ARN.
+pub async fn login_secret(
+    client: &aws_sdk_secretsmanager::Client,
+    user: &str,
+    password: &str,
+) -> String {
+    client
+        .create_secret()
+        .name(format!("corpus-test-{}", Uuid::new_v4().simple()))
+        .secret_string(
+            serde_json::json!({"engine": "postgres", "username": user, "password": password})
+                .to_string(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .arn
+        .unwrap()
+}
+
+/// A Secrets Manager client of the emulator.
+pub async fn secrets_client() -> aws_sdk_secretsmanager::Client {
+    require_emulator();
+    let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
+    aws_sdk_secretsmanager::Client::new(&shared)
+}
+
+/// A new version of the login secret `arn`, labelled `stage` (`AWSCURRENT` moves the
+/// label from the version that had it, as `PutSecretValue` does).
+pub async fn put_login(
+    client: &aws_sdk_secretsmanager::Client,
+    arn: &str,
+    user: &str,
+    password: &str,
+    stage: &str,
+) -> String {
+    client
+        .put_secret_value()
+        .secret_id(arn)
+        .secret_string(serde_json::json!({"username": user, "password": password}).to_string())
+        .version_stages(stage)
+        .send()
+        .await
+        .unwrap()
+        .version_id
+        .unwrap()
+}
+
 /// Panics unless the AWS SDK points at a local emulator (tests never reach AWS).
 pub fn require_emulator() {
     let endpoint = std::env::var("AWS_ENDPOINT_URL").expect(

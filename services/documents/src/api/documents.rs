@@ -202,7 +202,11 @@ impl DocumentsApi {
             content_type: "text/plain".to_owned(),
             job_id: None,
         };
-        match store::create_document(&self.state.db, meta, &body.text).await? {
+        let db = &self.state.db;
+        let created = (self.state.credentials)
+            .retry(|| store::create_document(db, meta.clone(), &body.text))
+            .await?;
+        match created {
             WriteOutcome::Created(doc) => {
                 tracing::info!(document_id = %doc.id, bytes = doc.byte_size, passages = doc.passage_count, "document created");
                 let location = format!("{}/documents/{}", self.state.base_path, doc.id);
@@ -260,8 +264,10 @@ impl DocumentsApi {
             }
         };
         let limit = u64::from(limit.0.unwrap_or(DEFAULT_LIMIT));
-        let (rows, next) =
-            query::list_documents(&self.state.read, &filters, limit, after.as_ref()).await?;
+        let read = &self.state.read;
+        let (rows, next) = (self.state.credentials)
+            .retry(|| query::list_documents(read, &filters, limit, after.as_ref()))
+            .await?;
         Ok(Json(DocumentPage {
             items: rows.into_iter().map(Into::into).collect(),
             next_cursor: next.map(|mut c| {
@@ -318,9 +324,12 @@ impl DocumentsApi {
         if matches(if_none_match.0.as_deref(), &etag) {
             return Ok(TextResponse::NotModified(etag, CACHE_CONTROL.to_owned()));
         }
-        let first = store::passages_from(&db, id, 0, TEXT_BATCH).await?;
-        let chunks = stream::unfold(Some((first, db)), move |state| async move {
-            let (batch, db) = state?;
+        let credentials = self.state.credentials.clone();
+        let first = credentials
+            .retry(|| store::passages_from(&db, id, 0, TEXT_BATCH))
+            .await?;
+        let chunks = stream::unfold(Some((first, db, credentials)), move |state| async move {
+            let (batch, db, credentials) = state?;
             if batch.is_empty() {
                 return None;
             }
@@ -328,8 +337,11 @@ impl DocumentsApi {
             let full = batch.len() as u64 == TEXT_BATCH;
             let bytes = Bytes::from(batch.into_iter().map(|p| p.text).collect::<String>());
             let next = if full {
-                match store::passages_from(&db, id, next_seq, TEXT_BATCH).await {
-                    Ok(more) => Some((more, db)),
+                let more = credentials
+                    .retry(|| store::passages_from(&db, id, next_seq, TEXT_BATCH))
+                    .await;
+                match more {
+                    Ok(more) => Some((more, db, credentials)),
                     Err(err) => {
                         tracing::error!(error = %err, document_id = %id, "text stream failed");
                         return Some((Err(std::io::Error::other(err)), None));
@@ -350,7 +362,11 @@ impl DocumentsApi {
     /// Delete a document and its passages.
     #[oai(path = "/documents/:id", method = "delete")]
     async fn delete(&self, _auth: WriteAccess, id: Path<Uuid>) -> Result<DeleteResponse, ApiError> {
-        if store::delete_document(&self.state.db, id.0).await? {
+        let db = &self.state.db;
+        let deleted = (self.state.credentials)
+            .retry(|| store::delete_document(db, id.0))
+            .await?;
+        if deleted {
             tracing::info!(document_id = %id.0, "document deleted");
             Ok(DeleteResponse::Deleted)
         } else {

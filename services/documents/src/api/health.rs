@@ -23,12 +23,12 @@ impl HealthApi {
         let state = &self.state;
         let mut checks: Vec<health::Check<'_>> = vec![(
             "database: the primary (DATABASE_URL)",
-            Box::pin(crate::store::ping(&state.db)),
+            Box::pin(crate::store::ping(&state.db, &state.credentials)),
         )];
         if state.replica {
             checks.push((
                 "database: the read replica (DATABASE_READ_URL)",
-                Box::pin(crate::store::ping(&state.read)),
+                Box::pin(crate::store::ping(&state.read, &state.credentials)),
             ));
         }
         health::readiness(checks)

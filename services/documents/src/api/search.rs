@@ -113,15 +113,12 @@ impl SearchApi {
         let limit = u64::from(limit.0.unwrap_or(DEFAULT_LIMIT));
         // Held until the query is done (issue 11, item 2): see `crate::limit`.
         let _slot = self.state.search_slots.acquire().await?;
-        let results = query::search(
-            &self.state.read,
-            &q.0,
-            &filters,
-            collapse,
-            limit,
-            after.as_ref(),
-        )
-        .await?;
+        let read = &self.state.read;
+        let results = self
+            .state
+            .credentials
+            .retry(|| query::search(read, &q.0, &filters, collapse, limit, after.as_ref()))
+            .await?;
         Ok(Json(SearchPage {
             hits: results
                 .hits

@@ -1,11 +1,14 @@
 //! Schema migrations. Each migration freezes the shape it creates (plain SQL, not the
 //! entities), so later entity changes never rewrite history. Migrations are expand-only
 //! between two releases: blue and green run against one schema during a deployment.
+//! A migration that creates a table also grants the service roles what they need on it
+//! (`m20261210_000001_service_roles`: there are no default privileges).
 
 use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_documents;
 mod m20261202_000001_filter_indexes;
+mod m20261210_000001_service_roles;
 
 pub struct Migrator;
 
@@ -15,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_create_documents::Migration),
             Box::new(m20261202_000001_filter_indexes::Migration),
+            Box::new(m20261210_000001_service_roles::Migration),
         ]
     }
 }

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use corpus_documents::{Application, Config, connect};
+use corpus_documents::{Application, Config, CredentialsConfig, connect};
 use corpus_platform::{HttpConfig, auth::ApiKeys};
 use sea_orm::DatabaseConnection;
 use secrecy::SecretString;
@@ -30,6 +30,8 @@ pub fn config(database_url: &str, base_path: &str) -> Config {
         database_url: SecretString::from(database_url.to_owned()),
         database_read_url: None,
         database_max_connections: 10,
+        credentials: CredentialsConfig::fixed(),
+        role_secret_arns: Vec::new(),
         search_concurrency: 4,
         search_queue_wait: Duration::from_millis(250),
     }
@@ -46,9 +48,13 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_at("").await
 }
 
+/// The app logs in as a member of `corpus_documents`, so every test also checks that the
+/// service's role may do what it needs; `TestApp::db` is the admin's.
 pub async fn spawn_app_at(base_path: &str) -> TestApp {
     let database_url = fresh_database().await;
-    spawn_with(config(&database_url, base_path), database_url).await
+    let (_, service_url) =
+        corpus_test_support::service_login(&database_url, "corpus_documents", "documents-pw").await;
+    spawn_with(config(&service_url, base_path), database_url).await
 }
 
 pub async fn spawn_with(config: Config, database_url: String) -> TestApp {

@@ -17,4 +17,6 @@ mod pool;
 mod process;
 mod reads;
 mod replica;
+mod roles;
+mod rotation;
 mod search;

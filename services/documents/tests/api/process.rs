@@ -89,6 +89,11 @@ fn bad_configuration_stops_start_up_with_one_line_naming_it() {
         ("DATABASE_URL", "mysql://x", "DATABASE_URL"),
         ("SHUTDOWN_GRACE_SECONDS", "-1", "SHUTDOWN_GRACE_SECONDS"),
         ("API_KEY_SHA256", "not-hex", "API_KEY_SHA256"),
+        (
+            "DATABASE_SECRET_REFRESH_SECONDS",
+            "0",
+            "DATABASE_SECRET_REFRESH_SECONDS",
+        ),
     ] {
         let mut cmd = Command::new(BIN);
         cmd.arg("serve")

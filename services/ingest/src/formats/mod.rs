@@ -12,7 +12,8 @@ pub mod ndjson;
 pub mod text;
 
 use aws_sdk_s3::primitives::ByteStream;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
+use corpus_documents::Credentials;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
 use uuid::Uuid;
 
 use crate::job::{FileOutcome, OutcomeKind};
@@ -89,7 +90,7 @@ fn too_big(bytes: u64, max: u64) -> String {
 
 /// How many documents of this job already came from this file (committed by an earlier
 /// delivery that died before recording the outcome). Uses the `job_id` index.
-async fn committed_documents(db: &DatabaseConnection, src: &Source<'_>) -> Result<u64, Retryable> {
+async fn committed_documents(db: &DatabaseConnection, src: &Source<'_>) -> Result<u64, DbErr> {
     let uri = src.uri();
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
@@ -108,8 +109,10 @@ async fn committed_documents(db: &DatabaseConnection, src: &Source<'_>) -> Resul
 /// Ingests one object; `size` is its length as S3 reported it. Only a `redelivered`
 /// message can find the file's documents committed already (a first delivery racing a
 /// duplicate is caught by the write's conflict instead), so only then is it looked up.
+/// `db` is the pool and the login it uses: a connection refused authentication is retried
+/// with re-read credentials (before anything is read from `body` or written).
 pub async fn ingest(
-    db: &DatabaseConnection,
+    (db, credentials): (&DatabaseConnection, &Credentials),
     src: &Source<'_>,
     kind: FileKind,
     size: u64,
@@ -117,7 +120,7 @@ pub async fn ingest(
     redelivered: bool,
 ) -> Result<FileOutcome, Retryable> {
     let committed = if redelivered {
-        committed_documents(db, src).await?
+        credentials.retry(|| committed_documents(db, src)).await?
     } else {
         0
     };
@@ -137,7 +140,7 @@ pub async fn ingest(
             FileKind::Ndjson => ndjson::recount(src, body, committed).await?,
         });
     }
-    let txn = db.begin().await?;
+    let txn = credentials.retry(|| db.begin()).await?;
     let (outcome, commit) = match kind {
         FileKind::Text(content_type) => text::ingest(&txn, src, content_type, body).await?,
         FileKind::Ndjson => ndjson::ingest(&txn, src, body).await?,

@@ -229,7 +229,8 @@ impl Worker {
             job_id,
             max_bytes: max,
         };
-        Ok(formats::ingest(&self.db, &src, kind, size, object.body, redelivered).await?)
+        let db = (&self.db, &*self.credentials);
+        Ok(formats::ingest(db, &src, kind, size, object.body, redelivered).await?)
     }
 
     /// Finishes the job when its last file is counted, then queues its callback. Also

@@ -42,6 +42,7 @@ pub struct Worker {
     queue: Queue,
     outbox: Outbox,
     db: DatabaseConnection,
+    credentials: Arc<corpus_documents::Credentials>,
     config: WorkConfig,
     files_processed: Arc<AtomicU64>,
 }
@@ -70,9 +71,17 @@ impl Worker {
             outbox,
             clients,
             db,
+            credentials: corpus_documents::Credentials::fixed(),
             config,
             files_processed: Arc::default(),
         }
+    }
+
+    /// Logs in as `credentials` say (the pool `db` must be theirs: `connect_as`), re-reading
+    /// them when a new connection is refused (`DATABASE_SECRET_ARN`).
+    pub fn with_credentials(mut self, credentials: Arc<corpus_documents::Credentials>) -> Self {
+        self.credentials = credentials;
+        self
     }
 
     /// How many files this worker has read and parsed (not counting duplicate deliveries

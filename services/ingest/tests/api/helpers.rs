@@ -8,7 +8,6 @@ use aws_sdk_s3::{
     types::{Event, NotificationConfiguration, QueueConfiguration},
 };
 use aws_sdk_sqs::types::QueueAttributeName;
-use corpus_documents::connect;
 use corpus_ingest::{
     Application,
     aws::Clients,
@@ -39,6 +38,8 @@ pub struct Env {
     pub bucket: String,
     pub data_bucket: String,
     pub database_url: String,
+    /// The worker's: a member of `corpus_worker` (so every worker test checks its grants).
+    pub worker_url: String,
     pub db: DatabaseConnection,
 }
 
@@ -99,7 +100,10 @@ pub async fn env_with_visibility(visibility: u32) -> Env {
         .await
         .unwrap();
     let (database_url, db) = fresh_database().await;
+    let (_, worker_url) =
+        corpus_test_support::service_login(&database_url, "corpus_worker", "worker-pw").await;
     Env {
+        worker_url,
         clients,
         table,
         queue_url,
@@ -144,7 +148,8 @@ impl Env {
     pub fn work_config(&self) -> WorkConfig {
         WorkConfig {
             common: self.common(),
-            database_url: SecretString::from(self.database_url.clone()),
+            database_url: SecretString::from(self.worker_url.clone()),
+            credentials: corpus_documents::CredentialsConfig::fixed(),
             concurrency: 2,
             visibility: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(5),
@@ -337,8 +342,14 @@ pub struct RunningWorker {
 }
 
 pub async fn spawn_worker(config: WorkConfig) -> RunningWorker {
-    let db = connect(&config.database_url, 4).await.unwrap();
-    let worker = Worker::new(Clients::from_env().await, db, config);
+    let credentials =
+        corpus_documents::Credentials::load(&config.credentials, &config.database_url)
+            .await
+            .unwrap();
+    let db = corpus_documents::connect_as(&config.database_url, 4, None, &credentials)
+        .await
+        .unwrap();
+    let worker = Worker::new(Clients::from_env().await, db, config).with_credentials(credentials);
     let processed = worker.files_processed();
     let (stop, stopped) = oneshot::channel::<()>();
     let handle = tokio::spawn(worker.run(async {

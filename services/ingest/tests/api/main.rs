@@ -15,5 +15,6 @@ mod process;
 mod procs;
 mod receivers;
 mod reconcile;
+mod rotation;
 mod uploads;
 mod worker;

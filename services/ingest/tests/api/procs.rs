@@ -53,7 +53,7 @@ pub fn start(env: &Env, command: &str, extra: &[(&str, String)]) -> Proc {
         .env("INGEST_ALLOWED_BUCKETS", &env.data_bucket)
         .env("CALLBACK_SECRET", SECRET)
         .env("CALLBACK_ALLOW_PRIVATE", "true")
-        .env("DATABASE_URL", &env.database_url)
+        .env("DATABASE_URL", &env.worker_url)
         .env("API_KEY_SHA256", corpus_platform::auth::sha256_hex(API_KEY))
         .env("LOG_FORMAT", "json")
         .env("RUST_LOG", "info")

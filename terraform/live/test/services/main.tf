@@ -46,11 +46,15 @@ locals {
     RUST_LOG               = "info"
     SHUTDOWN_GRACE_SECONDS = "20"
     AWS_REGION             = local.config.region
-    DATABASE_URL           = local.database.database_url_without_password
   }
-  # Lists, reads and search of the documents service go to the read replica when there is one.
-  documents_environment = merge(local.common_environment,
-    try(local.database.database_read_url_without_password, null) == null ? {} : { DATABASE_READ_URL = local.database.database_read_url_without_password },
+  # Each service logs in as its own database user, whose password it reads from its own
+  # secret and follows when it rotates (database-logins.tf); lists, reads and search of the
+  # documents service go to the read replica when there is one.
+  documents_environment = merge(local.common_environment, {
+    DATABASE_URL        = local.logins.documents.database_url
+    DATABASE_SECRET_ARN = local.logins.documents.secret_arn
+    },
+    local.logins.documents.database_read_url == null ? {} : { DATABASE_READ_URL = local.logins.documents.database_read_url },
   )
   ingest_environment = merge(local.common_environment, {
     INGEST_TABLE           = local.data.table_name
@@ -60,14 +64,16 @@ locals {
     INGEST_MAX_FILE_BYTES  = tostring(local.svc.worker.max_file_bytes)
     CALLBACK_ALLOW_PRIVATE = "false"
   })
-  # The password of DATABASE_URL arrives as PGPASSWORD (libpq convention) from the master
-  # user secret (RDS-managed, or the database module's own where there is a read replica);
-  # the other secrets from the base root's SSM parameters.
-  db_secret = { PGPASSWORD = local.database.password_secret_value_from }
-  api_key   = { API_KEY_SHA256 = local.base.secret_parameter_arns["api-key-sha256"] }
-  callback  = { CALLBACK_SECRET = local.base.secret_parameter_arns["callback-secret"] }
+  worker_environment = merge(local.ingest_environment, {
+    DATABASE_URL        = local.logins.worker.database_url
+    DATABASE_SECRET_ARN = local.logins.worker.secret_arn
+  })
+  # Secrets the tasks get at start, from the base root's SSM parameters. (No database
+  # password: the tasks read their login's secret themselves.)
+  api_key  = { API_KEY_SHA256 = local.base.secret_parameter_arns["api-key-sha256"] }
+  callback = { CALLBACK_SECRET = local.base.secret_parameter_arns["callback-secret"] }
 
-  secret_keys = [local.base.kms_key_arns.ssm, local.database.kms_key_arn]
+  secret_keys = [local.base.kms_key_arns.ssm]
 
   allowed_bucket_arns = [for b in local.data.allowed_buckets : "arn:aws:s3:::${b}"]
 
@@ -163,7 +169,7 @@ module "documents" {
   cpu                         = local.svc.documents.cpu
   memory                      = local.svc.documents.memory
   environment                 = local.documents_environment
-  secrets                     = merge(local.db_secret, local.api_key)
+  secrets                     = local.api_key
   secrets_kms_key_arns        = local.secret_keys
   ecr_repository_arns         = [local.ecr.repository_arns.documents]
   # ECS Exec (no SSH, no bastion): sessions KMS-encrypted and logged by the cluster.
@@ -171,7 +177,7 @@ module "documents" {
   enable_execute_command     = true
   exec_kms_key_arn           = local.cluster.exec_kms_key_arn
   exec_log_group_arn         = local.cluster.exec_log_group_arn
-  task_role_policy_json      = null
+  task_role_policy_json      = data.aws_iam_policy_document.documents.json
   log_kms_key_arn            = local.base.kms_key_arns.logs
   log_retention_days         = local.svc.log_retention_days
   min_capacity               = local.svc.documents.min
@@ -241,7 +247,7 @@ module "ingest" {
   cpu                         = local.svc.ingest.cpu
   memory                      = local.svc.ingest.memory
   environment                 = local.ingest_environment
-  secrets                     = merge(local.db_secret, local.api_key, local.callback)
+  secrets                     = merge(local.api_key, local.callback)
   secrets_kms_key_arns        = local.secret_keys
   ecr_repository_arns         = [local.ecr.repository_arns.ingest]
   # ECS Exec (no SSH, no bastion): sessions KMS-encrypted and logged by the cluster.
@@ -265,8 +271,8 @@ module "ingest" {
 
 # ---------------------------------------------------------------------------------------
 # ingest worker (and the reconciler, same role): its queue (receive, and send file and
-# callback messages), its table and the allowed buckets (list, read), and nothing more
-# (documents reach PostgreSQL over the network, not through IAM)
+# callback messages), its table, the allowed buckets (list, read) and its database login's
+# secret, nothing more
 # ---------------------------------------------------------------------------------------
 data "aws_iam_policy_document" "worker" {
   statement {
@@ -320,6 +326,18 @@ data "aws_iam_policy_document" "worker" {
     actions   = ["kms:Decrypt"]
     resources = [local.data.kms_key_arns.sqs, local.data.kms_key_arns.s3]
   }
+
+  statement {
+    sid       = "DatabaseLogin"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [local.logins.worker.secret_arn]
+  }
+
+  statement {
+    sid       = "DecryptDatabaseLogin"
+    actions   = ["kms:Decrypt"]
+    resources = [local.database.kms_key_arn]
+  }
 }
 
 module "worker" {
@@ -336,8 +354,8 @@ module "worker" {
   database_security_group_ids = [local.database.security_group_id]
   cpu                         = local.svc.worker.cpu
   memory                      = local.svc.worker.memory
-  environment                 = local.ingest_environment
-  secrets                     = merge(local.db_secret, local.api_key, local.callback)
+  environment                 = local.worker_environment
+  secrets                     = merge(local.api_key, local.callback)
   secrets_kms_key_arns        = local.secret_keys
   ecr_repository_arns         = [local.ecr.repository_arns.ingest]
   # ECS Exec (no SSH, no bastion): sessions KMS-encrypted and logged by the cluster.
@@ -404,6 +422,9 @@ locals {
       # null: Fargate (the appspec's PlatformVersion); else the appspec must carry this
       # CapacityProviderStrategy instead.
       capacity_provider_strategy = local.capacity_provider_strategy
+      # The migration task runs as the master user with a role of its own, and sets the
+      # services' login passwords (database-logins.tf).
+      migrate = local.migrate_settings
     }
     ingest = {
       cluster                    = local.cluster.cluster_name
