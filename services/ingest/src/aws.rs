@@ -57,14 +57,4 @@ impl Clients {
     }
 }
 
-/// The error's whole chain on one line (SDK errors hide their cause in `source()`).
-pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
-}
+pub use corpus_platform::error_chain as chain;

@@ -20,3 +20,16 @@ pub mod telemetry;
 
 pub use config::{ConfigError, Env, HttpConfig};
 pub use problem::Problem;
+
+/// An error and its whole chain of causes on one line (AWS SDK and sqlx errors hide the
+/// cause that explains them in `source()`).
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}

@@ -113,7 +113,7 @@ impl SecretSource {
                     GetSecretValueError::ResourceNotFoundException(_) if stage != CURRENT => {
                         Ok(None)
                     }
-                    other => Err(err(chain(&other))),
+                    other => Err(err(corpus_platform::error_chain(&other))),
                 };
             }
         };
@@ -122,17 +122,6 @@ impl SecretSource {
             .ok_or_else(|| err("the secret has no string value".into()))?;
         Login::parse(text).map(Some).map_err(err)
     }
-}
-
-fn chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
 }
 
 #[cfg(test)]
