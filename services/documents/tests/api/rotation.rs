@@ -258,6 +258,19 @@ impl Rotation {
         .await;
     }
 
+    /// After a rotation of the first login under load: enough requests ran (`load` counts
+    /// only successes, and fails on any failure), some connection opened after `changed`
+    /// with the new password, and the first password is refused.
+    async fn moved_to_the_new_password(&self, ok: u64, changed: &str) {
+        assert!(ok > 50, "only {ok} requests");
+        let (_, after) = self.backends(&self.user, changed).await;
+        assert!(after > 0, "the app logged in with the new password");
+        assert!(
+            self.refused(&self.user, "first-pw-1").await,
+            "the old password still works"
+        );
+    }
+
     /// Logging in as `user` with `password` fails authentication.
     async fn refused(&self, user: &str, password: &str) -> bool {
         let url = login_url(&self.database_url, user, Some(password));
@@ -301,13 +314,7 @@ async fn single_user_rotation_under_load_fails_no_request() {
     r.retired(&r.user, &changed).await;
     let ok = load.finish().await;
 
-    assert!(ok > 50, "only {ok} requests");
-    let (_, after) = r.backends(&r.user, &changed).await;
-    assert!(after > 0, "the app logged in with the new password");
-    assert!(
-        r.refused(&r.user, "first-pw-1").await,
-        "the old password still works"
-    );
+    r.moved_to_the_new_password(ok, &changed).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -328,13 +335,7 @@ async fn a_password_changed_on_the_database_before_the_secret_fails_no_request()
     r.retired(&r.user, &changed).await;
     let ok = load.finish().await;
 
-    assert!(ok > 50, "only {ok} requests");
-    let (_, after) = r.backends(&r.user, &changed).await;
-    assert!(after > 0, "the app logged in with the new password");
-    assert!(
-        r.refused(&r.user, "first-pw-1").await,
-        "the old password still works"
-    );
+    r.moved_to_the_new_password(ok, &changed).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
