@@ -36,11 +36,10 @@ bin="${CARGO_TARGET_DIR:-$root/target}/release"
 source "$root/scripts/lib/postgres.sh"
 # shellcheck source=bench/lib/seed.sh
 source "$root/bench/lib/seed.sh"
+# shellcheck source=bench/lib/wrk.sh
+source "$root/bench/lib/wrk.sh"
 
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "installing wrk (Debian package)..." >&2
-  apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-fi
+bench_need_wrk
 pgbench=$(corpus_pg_bin)/pgbench
 
 state="$root/.local/bench-$$"
@@ -130,9 +129,6 @@ run_wrk search "$state/search.lua"
 peak_rss=$(rss_kib VmHWM)
 
 get_rps=$(rps_of get); search_rps=$(rps_of search)
-p99_ms() { # wrk prints 12.34ms, 1.20s or 900.00us
-  pct_of "$1" 99% | python3 -c 'import sys; v = sys.stdin.read().strip(); u = v.lstrip("0123456789."); n = float(v[: len(v) - len(u)]); print(round(n * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[u], 2))'
-}
 cat <<OUT
 
 results ($connections connections, ${duration}s each, $(nproc) cores, $(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM passages") passages)
@@ -141,7 +137,7 @@ results ($connections connections, ${duration}s each, $(nproc) cores, $(psql "$D
   ratio GET/pgbench     round 1, round 2:$ratios   (goal >= 0.5x)
   GET /search, 2 conns  $(rps_of search2) req/s   p50 $(pct_of search2 50%)   p99 $(pct_of search2 99%)   $(errors_of search2)
   GET /search, $connections conns  $search_rps req/s   p50 $(pct_of search 50%)   p99 $(pct_of search 99%)   $(errors_of search)
-  search p99 $connections / 2 conns $(python3 -c "print(f'{$(p99_ms search)/$(p99_ms search2):.2f}x')")   (goal < 1.5x; shed requests are 503s above)
+  search p99 $connections / 2 conns $(python3 -c "print(f'{$(bench_p99_ms "$state/search.txt")/$(bench_p99_ms "$state/search2.txt"):.2f}x')")   (goal < 1.5x; shed requests are 503s above)
   RSS idle              $((idle_rss / 1024)) MiB
   RSS peak under load   $((peak_rss / 1024)) MiB   (goal < 50 MiB)
 OUT

@@ -40,11 +40,10 @@ bin="${CARGO_TARGET_DIR:-$root/target}/release"
 source "$root/scripts/lib/postgres.sh"
 # shellcheck source=bench/lib/seed.sh
 source "$root/bench/lib/seed.sh"
+# shellcheck source=bench/lib/wrk.sh
+source "$root/bench/lib/wrk.sh"
 
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "installing wrk (Debian package)..." >&2
-  apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-fi
+bench_need_wrk
 
 state="$root/.local/bench-scale-$$"
 mkdir -p "$state"
@@ -104,9 +103,6 @@ end
 LUA
 done
 
-p99_ms() { # wrk prints 12.34ms, 1.20s or 900.00us
-  awk '$1 == "99%" {print $2}' "$1" | python3 -c 'import sys; v = sys.stdin.read().strip(); u = v.lstrip("0123456789."); n = float(v[: len(v) - len(u)]); print(round(n * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[u], 2))'
-}
 p50_of() { awk '$1 == "50%" {print $2}' "$1"; }
 
 summary="$state/summary.txt"
@@ -164,7 +160,7 @@ PY
   {
     echo "size $size"
     for c in mix $classes; do
-      echo "p99 $c $(p99_ms "$state/$c-$size.txt") $(p50_of "$state/$c-$size.txt") $(awk '/^Requests\/sec/ {print $2}' "$state/$c-$size.txt")"
+      echo "p99 $c $(bench_p99_ms "$state/$c-$size.txt") $(p50_of "$state/$c-$size.txt") $(awk '/^Requests\/sec/ {print $2}' "$state/$c-$size.txt")"
     done
     echo "agreement $agreement"
   } >> "$summary"
