@@ -11,11 +11,13 @@
 //!   login (an alternating-users rotation changes its password next time) is soon unused;
 //! - when opening a connection fails authentication (SQLSTATE 28P01, or 28000: the user of
 //!   an alternating-users secret does not exist yet), the operation that needed it is not
-//!   failed: [`Credentials::retry`] re-reads the secret's `AWSCURRENT` and `AWSPENDING`
-//!   versions, switches to whichever one the database accepts, and runs the operation again,
-//!   backing off while neither works, for up to [`AUTH_RETRY_FOR`]. That covers single-user
-//!   rotation, where the database has the new password a moment before the secret's
-//!   `AWSCURRENT` does. Authentication fails before any statement is sent, so running the
+//!   failed: [`Credentials::retry`] re-reads the secret's `AWSCURRENT`, `AWSPENDING` and
+//!   `AWSPREVIOUS` versions, switches to the first one the database accepts, and runs the
+//!   operation again, backing off while none works, for up to [`AUTH_RETRY_FOR`]. That
+//!   covers single-user rotation, where the database has the new password a moment before
+//!   the secret's `AWSCURRENT` does, and the opposite order (a new `AWSCURRENT` the
+//!   database does not have yet: its previous version still logs in, and a task started
+//!   meanwhile uses it until the periodic re-read finds the new one accepted). Authentication fails before any statement is sent, so running the
 //!   operation again never repeats a write.
 //!
 //! Without a secret the login is the one in `DATABASE_URL` (or `PGPASSWORD`) and never
@@ -273,7 +275,9 @@ impl Credentials {
 
     /// Reads the secret again and switches to a login the database accepts. After a
     /// refused login (`refused`), `AWSPENDING` is a candidate too (single-user rotation
-    /// sets it on the database before it becomes current). Does nothing when another
+    /// sets it on the database before it becomes current), and then `AWSPREVIOUS` (a new
+    /// version became current in the secret before the database got it: the window
+    /// between Terraform's apply and the migrate step that sets the password). Does nothing when another
     /// caller switched since `seen`.
     async fn reread(&self, seen: u64, refused: bool) {
         let Some(source) = &self.source else { return };
@@ -287,7 +291,7 @@ impl Credentials {
         *last = Some(Instant::now());
         let mut stages = vec![secret::CURRENT];
         if refused {
-            stages.push(secret::PENDING);
+            stages.extend([secret::PENDING, secret::PREVIOUS]);
         }
         let current = self.login();
         for stage in stages {

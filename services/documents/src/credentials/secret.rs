@@ -11,6 +11,9 @@ pub const CURRENT: &str = "AWSCURRENT";
 /// The version a rotation is installing (set on the database before it becomes current
 /// in single-user rotation).
 pub const PENDING: &str = "AWSPENDING";
+/// The version `AWSCURRENT` replaced (Secrets Manager moves the label when a new version
+/// becomes current): still the database's password until the new one is set there.
+pub const PREVIOUS: &str = "AWSPREVIOUS";
 
 /// A user name and its password.
 #[derive(Clone)]

@@ -40,14 +40,7 @@ async fn rotating_app(refresh: u64) -> Rotation {
     let (user, _) = service_login(&database_url, "corpus_documents", "first-pw-1").await;
     let secrets = Client::new(&aws_config::defaults(BehaviorVersion::latest()).load().await);
     let arn = login_secret(&secrets, &user, "first-pw-1").await;
-    // The URL names the database only: the login is the secret's.
-    let mut config = config(&login_url(&database_url, &user, None), "");
-    config.credentials = CredentialsConfig {
-        secret_arn: Some(arn.clone()),
-        refresh_every: Duration::from_secs(refresh),
-    };
-    config.database_max_connections = 4;
-    let app = Arc::new(spawn_with(config, database_url.clone()).await);
+    let app = Arc::new(secret_app(&database_url, &user, &arn, refresh).await);
     let doc = app.create("Whales", "Whales sing long songs.").await["id"]
         .as_str()
         .unwrap()
@@ -64,6 +57,17 @@ async fn rotating_app(refresh: u64) -> Rotation {
         database_url,
         doc,
     }
+}
+
+/// An app whose login is the secret `arn`'s (the URL names the database only).
+async fn secret_app(database_url: &str, user: &str, arn: &str, refresh: u64) -> TestApp {
+    let mut config = config(&login_url(database_url, user, None), "");
+    config.credentials = CredentialsConfig {
+        secret_arn: Some(arn.to_owned()),
+        refresh_every: Duration::from_secs(refresh),
+    };
+    config.database_max_connections = 4;
+    spawn_with(config, database_url.to_owned()).await
 }
 
 /// Requests in `n` loops until stopped: every read, a search, readiness, a create and a
@@ -86,8 +90,12 @@ impl Load {
     }
 
     fn add(&mut self, r: &Rotation, n: usize) {
+        self.add_app(&r.app, &r.doc, n);
+    }
+
+    fn add_app(&mut self, app: &Arc<TestApp>, doc: &str, n: usize) {
         for _ in 0..n {
-            let (app, doc) = (r.app.clone(), r.doc.clone());
+            let (app, doc) = (app.clone(), doc.to_owned());
             let (stop, ok, failures) = (self.stop.clone(), self.ok.clone(), self.failures.clone());
             self.loops.push(tokio::spawn(async move {
                 let mut i = 0u64;
@@ -363,4 +371,29 @@ async fn alternating_users_switch_on_refresh_and_fail_no_request() {
     let (before, after) = r.backends(&clone, &switched).await;
     assert_eq!(before, 0, "{}", r.describe(&clone).await);
     assert!(after > 0, "the app logs in as the other user");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_task_started_before_the_database_has_the_new_password_logs_in_with_the_previous() {
+    let r = rotating_app(3600).await;
+    // Terraform's apply gave the secret a new AWSCURRENT; the migrate step that sets it on
+    // the database has not run. A task starting now is refused with AWSCURRENT.
+    r.put_secret(&r.user, "next-pw-2", "AWSCURRENT").await;
+    let late = secret_app(&r.database_url, &r.user, &r.arn, 1).await;
+    for i in 0..6 {
+        let (what, status) = one_request(&late, &r.doc, i).await;
+        assert!(status < 300, "{what}: {status}");
+    }
+    // The migrate step: the database gets AWSCURRENT's password; the late task follows at
+    // its next re-read (every second here), and only it opens connections from now on.
+    let changed = r.now().await;
+    r.sql(&format!("ALTER ROLE {} PASSWORD 'next-pw-2'", r.user))
+        .await;
+    let mut load = Load::new();
+    load.add_app(&Arc::new(late), &r.doc, 2);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let ok = load.finish().await;
+    assert!(ok > 10, "only {ok} requests");
+    let (_, after) = r.backends(&r.user, &changed).await;
+    assert!(after > 0, "the late task logged in with the new password");
 }
