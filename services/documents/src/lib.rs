@@ -69,14 +69,7 @@ impl Config {
                 .transpose()?,
             database_max_connections: env.parse_or("DATABASE_MAX_CONNECTIONS", 10)?,
             credentials: CredentialsConfig::from_env(env)?,
-            role_secret_arns: env
-                .raw("DATABASE_ROLE_SECRET_ARNS")
-                .unwrap_or("")
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            role_secret_arns: env.list("DATABASE_ROLE_SECRET_ARNS"),
             search_concurrency: in_range(env, "SEARCH_CONCURRENCY", 2, 1, 1024)?,
             search_queue_wait: Duration::from_millis(in_range(
                 env,

@@ -39,13 +39,7 @@ pub struct Common {
 impl Common {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let bucket = env.required("INGEST_BUCKET")?.to_owned();
-        let mut allowed_buckets: Vec<String> = env
-            .raw("INGEST_ALLOWED_BUCKETS")
-            .unwrap_or("")
-            .split(',')
-            .map(|b| b.trim().to_owned())
-            .filter(|b| !b.is_empty())
-            .collect();
+        let mut allowed_buckets = env.list("INGEST_ALLOWED_BUCKETS");
         if let Some(bad) = allowed_buckets.iter().find(|b| !valid_bucket_name(b)) {
             return Err(ConfigError::new(
                 "INGEST_ALLOWED_BUCKETS",

@@ -62,6 +62,17 @@ impl Env {
             .filter(|v| !v.trim().is_empty())
     }
 
+    /// A comma-separated list, each item trimmed, empty items dropped (unset: empty).
+    pub fn list(&self, name: &str) -> Vec<String> {
+        self.raw(name)
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
     pub fn required(&self, name: &str) -> Result<&str, ConfigError> {
         self.raw(name)
             .ok_or_else(|| ConfigError::new(name, "is required but not set"))
