@@ -33,18 +33,6 @@ CREATE TABLE passages (
 CREATE INDEX passages_tsv_idx ON passages USING GIN (tsv);
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
+const DOWN: &str = "DROP TABLE passages; DROP TABLE documents;";
 
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared("DROP TABLE passages; DROP TABLE documents;")
-            .await?;
-        Ok(())
-    }
-}
+sql_migration!(UP, DOWN);

@@ -27,15 +27,4 @@ DROP INDEX IF EXISTS documents_content_type_created_at_idx;
 DROP INDEX IF EXISTS documents_source_c_idx;
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(DOWN).await?;
-        Ok(())
-    }
-}
+sql_migration!(UP, DOWN);

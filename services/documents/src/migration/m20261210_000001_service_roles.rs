@@ -55,16 +55,5 @@ REVOKE ALL ON documents, passages FROM corpus_documents, corpus_worker;
 REVOKE USAGE ON SCHEMA public FROM corpus_documents, corpus_worker;
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // The roles stay: they belong to the server, and other databases may use them.
-        manager.get_connection().execute_unprepared(DOWN).await?;
-        Ok(())
-    }
-}
+// Down: the roles stay; they belong to the server, and other databases may use them.
+sql_migration!(UP, DOWN);

@@ -6,6 +6,25 @@
 
 use sea_orm_migration::prelude::*;
 
+/// `impl MigrationTrait for Migration` running the SQL `$up` on the way up and `$down` on
+/// the way down (each migration is plain SQL; see above).
+macro_rules! sql_migration {
+    ($up:expr, $down:expr) => {
+        #[async_trait::async_trait]
+        impl MigrationTrait for Migration {
+            async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                manager.get_connection().execute_unprepared($up).await?;
+                Ok(())
+            }
+
+            async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                manager.get_connection().execute_unprepared($down).await?;
+                Ok(())
+            }
+        }
+    };
+}
+
 mod m20261123_000001_create_documents;
 mod m20261202_000001_filter_indexes;
 mod m20261210_000001_service_roles;
