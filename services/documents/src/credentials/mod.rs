@@ -119,19 +119,31 @@ impl std::fmt::Debug for Credentials {
 }
 
 impl Credentials {
-    /// The login of the URL, never re-read.
-    pub fn fixed() -> Arc<Self> {
-        Arc::new(Self {
-            source: None,
-            probe_target: PgConnectOptions::new_without_pgpass(),
-            current: RwLock::new(None),
+    fn new(
+        source: Option<SecretSource>,
+        probe_target: PgConnectOptions,
+        login: Option<Login>,
+    ) -> Self {
+        Self {
+            source,
+            probe_target,
+            current: RwLock::new(login.map(Arc::new)),
             generation: AtomicU64::new(0),
             switched_at: RwLock::new(None),
             refused: Mutex::new(None),
             pools: Mutex::new(Vec::new()),
             on_switch: Mutex::new(Vec::new()),
             reread: tokio::sync::Mutex::new(None),
-        })
+        }
+    }
+
+    /// The login of the URL, never re-read.
+    pub fn fixed() -> Arc<Self> {
+        Arc::new(Self::new(
+            None,
+            PgConnectOptions::new_without_pgpass(),
+            None,
+        ))
     }
 
     /// Credentials for the database of `url` as `config` says: with a secret, its current
@@ -154,17 +166,11 @@ impl Credentials {
             .with_context(|| format!("cannot read DATABASE_SECRET_ARN {arn}"))?
             .with_context(|| format!("DATABASE_SECRET_ARN {arn} has no current version"))?;
         tracing::info!(user = %login.username, "database login from DATABASE_SECRET_ARN");
-        let creds = Arc::new(Self {
-            source: Some(source),
-            probe_target: probe_target.disable_statement_logging(),
-            current: RwLock::new(Some(Arc::new(login))),
-            generation: AtomicU64::new(0),
-            switched_at: RwLock::new(None),
-            refused: Mutex::new(None),
-            pools: Mutex::new(Vec::new()),
-            on_switch: Mutex::new(Vec::new()),
-            reread: tokio::sync::Mutex::new(None),
-        });
+        let creds = Arc::new(Self::new(
+            Some(source),
+            probe_target.disable_statement_logging(),
+            Some(login),
+        ));
         spawn_refresh(Arc::downgrade(&creds), config.refresh_every);
         Ok(creds)
     }
