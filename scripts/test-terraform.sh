@@ -300,6 +300,30 @@ bg_start "deploy.sh plan test: no changes (-detailed-exitcode)" "$here/deploy.sh
 bg_start "tf.sh plan local (every root): no changes (-detailed-exitcode)" "$here/tf.sh" plan local --detailed-exitcode
 bg_wait
 
+# Least privilege on the network: the applied database's security group admits on 5432
+# exactly the task groups of the services with a database login (documents, the worker),
+# and not the ingest API's, which has none.
+tf_output() { # tf_output <root of test> <output>
+  TF_DATA_DIR="$(corpus_tf_work_dir)/test-$1/data" terraform -chdir="$repo/terraform/live/test/$1" output -json "$2"
+}
+database_clients() {
+  python3 - "$(tf_output database security_group_id)" "$(tf_output services database_client_security_groups)" \
+    "$(tf_output services blue_green_services)" <<'PY'
+import boto3, json, sys
+db_sg, clients, services = (json.loads(a) for a in sys.argv[1:])
+group = boto3.client("ec2").describe_security_groups(GroupIds=[db_sg])["SecurityGroups"][0]
+admitted = {pair["GroupId"] for perm in group["IpPermissions"]
+            if perm.get("FromPort", 0) <= 5432 <= perm.get("ToPort", 65535)
+            for pair in perm.get("UserIdGroupPairs", [])}
+expected = set(clients.values())
+ingest = services["ingest"]["security_group_id"]
+print("database admits:", sorted(admitted), "| documents and ingest-worker:", sorted(expected),
+      "| ingest API:", ingest, "admitted" if ingest in admitted else "not admitted")
+sys.exit(0 if admitted == expected and len(expected) == 2 and ingest not in admitted else 1)
+PY
+}
+check "database admits only the task groups with a login (documents, worker; not the ingest API)" database_clients
+
 # The release rehearsal: the Build stage's render step (scripts/release-render.sh, as the
 # buildspec calls it) runs against the applied test environment; every rendered task
 # definition must register with the ECS API and every appspec carry the services root's

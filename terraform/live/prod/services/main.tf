@@ -236,20 +236,20 @@ module "ingest" {
   vpc_id         = local.network.vpc_id
   vpc_cidr_block = local.network.vpc_cidr_block
   subnet_ids     = local.network.private_subnet_ids
-  # The module admits the tasks on 5432 in the database's group (and nothing else does).
-  database_security_group_ids = [local.database.security_group_id]
-  alb_security_group_id       = module.alb.security_group_id
-  alb_arn_suffix              = module.alb.arn_suffix
-  prod_listener_arn           = module.alb.https_listener_arn
-  test_listener_arn           = module.alb.test_listener_arn
-  listener_rule_priority      = local.svc.ingest.priority
-  base_path                   = "/api/ingest"
-  cpu                         = local.svc.ingest.cpu
-  memory                      = local.svc.ingest.memory
-  environment                 = local.ingest_environment
-  secrets                     = merge(local.api_key, local.callback)
-  secrets_kms_key_arns        = local.secret_keys
-  ecr_repository_arns         = [local.ecr.repository_arns.ingest]
+  # No database_security_group_ids: the ingest API has no database login, so its tasks
+  # are not admitted to the database (only documents' and the worker's are).
+  alb_security_group_id  = module.alb.security_group_id
+  alb_arn_suffix         = module.alb.arn_suffix
+  prod_listener_arn      = module.alb.https_listener_arn
+  test_listener_arn      = module.alb.test_listener_arn
+  listener_rule_priority = local.svc.ingest.priority
+  base_path              = "/api/ingest"
+  cpu                    = local.svc.ingest.cpu
+  memory                 = local.svc.ingest.memory
+  environment            = local.ingest_environment
+  secrets                = merge(local.api_key, local.callback)
+  secrets_kms_key_arns   = local.secret_keys
+  ecr_repository_arns    = [local.ecr.repository_arns.ingest]
   # ECS Exec (no SSH, no bastion): sessions KMS-encrypted and logged by the cluster.
   capacity_provider_strategy = local.capacity_provider_strategy
   enable_execute_command     = true

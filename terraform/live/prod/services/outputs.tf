@@ -48,3 +48,11 @@ output "reconcile" {
     alarm_names = module.reconcile.alarm_names
   }
 }
+
+output "database_client_security_groups" {
+  description = "The task security groups the database admits on 5432, by service (the SSM port forward of docs/runbook-database.md runs through one of these tasks)."
+  value = {
+    documents       = module.documents.security_group_id
+    "ingest-worker" = module.worker.security_group_id
+  }
+}
