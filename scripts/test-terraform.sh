@@ -302,27 +302,31 @@ bg_wait
 
 # Least privilege on the network: the applied database's security group admits on 5432
 # exactly the task groups of the services with a database login (documents, the worker),
-# and not the ingest API's, which has none.
+# not the ingest API's, which has none, nor the reconciler's, whose schedule runs it in a
+# group of its own.
 tf_output() { # tf_output <root of test> <output>
   TF_DATA_DIR="$(corpus_tf_work_dir)/test-$1/data" terraform -chdir="$repo/terraform/live/test/$1" output -json "$2"
 }
 database_clients() {
   python3 - "$(tf_output database security_group_id)" "$(tf_output services database_client_security_groups)" \
-    "$(tf_output services blue_green_services)" <<'PY'
+    "$(tf_output services blue_green_services)" "$(tf_output services reconcile)" <<'PY'
 import boto3, json, sys
-db_sg, clients, services = (json.loads(a) for a in sys.argv[1:])
+db_sg, clients, services, reconcile = (json.loads(a) for a in sys.argv[1:])
 group = boto3.client("ec2").describe_security_groups(GroupIds=[db_sg])["SecurityGroups"][0]
 admitted = {pair["GroupId"] for perm in group["IpPermissions"]
             if perm.get("FromPort", 0) <= 5432 <= perm.get("ToPort", 65535)
             for pair in perm.get("UserIdGroupPairs", [])}
 expected = set(clients.values())
 ingest = services["ingest"]["security_group_id"]
+schedule = boto3.client("scheduler").get_schedule(Name=reconcile["schedule"], GroupName=reconcile["schedule"])
+reconcile_groups = schedule["Target"]["EcsParameters"]["NetworkConfiguration"]["awsvpcConfiguration"]["SecurityGroups"]
 print("database admits:", sorted(admitted), "| documents and ingest-worker:", sorted(expected),
-      "| ingest API:", ingest, "admitted" if ingest in admitted else "not admitted")
-sys.exit(0 if admitted == expected and len(expected) == 2 and ingest not in admitted else 1)
+      "| ingest API:", ingest, "| reconciler's schedule runs in:", reconcile_groups)
+sys.exit(0 if admitted == expected and len(expected) == 2 and ingest not in admitted
+         and reconcile_groups == [reconcile["security_group_id"]] and not admitted & set(reconcile_groups) else 1)
 PY
 }
-check "database admits only the task groups with a login (documents, worker; not the ingest API)" database_clients
+check "database admits only the task groups with a login (documents, worker; not the ingest API, not the reconciler)" database_clients
 
 # The release rehearsal: the Build stage's render step (scripts/release-render.sh, as the
 # buildspec calls it) runs against the applied test environment; every rendered task

@@ -377,9 +377,35 @@ module "worker" {
 
 # ---------------------------------------------------------------------------------------
 # ingest reconciler: `ingest reconcile` on a schedule, as a one-off task of the worker's
-# task definition family (its latest revision: the release's image, environment, secrets,
-# roles and security group), command overridden; it exits when done.
+# task definition family (its latest revision: the release's image, environment, secrets
+# and roles), command overridden; it exits when done. It works on the jobs table and the
+# queues only, so it runs in a security group of its own that reaches AWS's APIs and not
+# the database (the worker's group is admitted to it).
 # ---------------------------------------------------------------------------------------
+resource "aws_security_group" "reconcile" {
+  #checkov:skip=CKV2_AWS_5:attached by the reconciler's schedule (its ECS target's network configuration), which checkov does not follow
+  name_prefix = "${local.name_prefix}-ingest-reconcile-"
+  description = "ingest reconcile tasks: HTTPS to AWS APIs only, nothing inbound"
+  vpc_id      = local.network.vpc_id
+
+  tags = { Name = "${local.name_prefix}-ingest-reconcile", Service = "ingest-reconcile" }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_egress_rule" "reconcile_https" {
+  security_group_id = aws_security_group.reconcile.id
+  description       = "TCP 443 to AWS APIs (DynamoDB, SQS, ECR, logs)"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = "0.0.0.0/0"
+
+  tags = { Service = "ingest-reconcile" }
+}
+
 module "reconcile" {
   source = "../../../modules/scheduled-task"
 
@@ -393,7 +419,7 @@ module "reconcile" {
   execution_role_arn         = module.worker.execution_role_arn
   task_role_arn              = module.worker.task_role_arn
   subnet_ids                 = local.network.private_subnet_ids
-  security_group_ids         = [module.worker.security_group_id]
+  security_group_ids         = [aws_security_group.reconcile.id]
   group                      = "ingest-reconcile"
   capacity_provider_strategy = local.capacity_provider_strategy
   alarm_actions              = [local.base.alarm_topic_arn]

@@ -46,6 +46,8 @@ output "reconcile" {
     task_group  = module.reconcile.task_group
     dlq_url     = module.reconcile.dead_letter_queue_url
     alarm_names = module.reconcile.alarm_names
+    # Its own: reaches AWS's APIs, not the database.
+    security_group_id = aws_security_group.reconcile.id
   }
 }
 
