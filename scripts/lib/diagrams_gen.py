@@ -17,17 +17,13 @@ config/shared.yaml), and the image repositories the build pushes to.
 Nothing is listed by hand: a new module call, root, stage or action, or a flipped config
 switch, changes the pictures. The SVGs are byte-for-byte reproducible for the pinned
 versions (scripts/requirements.txt, Graphviz from Debian): node ids are derived from the
-code, the icons are embedded once each as data: URIs (Diagrams writes the absolute path of
-its PNGs), and Graphviz measures text with its built-in metrics, never the machine's fonts.
+code, and scripts/lib/diagrams_svg.py renders without the machine's fonts or paths.
 """
 
 from __future__ import annotations
 
-import base64
 import os
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -48,7 +44,9 @@ from diagrams.onprem.vcs import Git
 
 sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from tfmodel import UNKNOWN, Model, ModelError, ModuleCode, Ref, Root, Scope, _one  # noqa: E402
+from tfexpr import UNKNOWN, ModelError, Scope, _one  # noqa: E402
+from tfmodel import Model, ModuleCode, Ref, Root  # noqa: E402
+from diagrams_svg import graphviz_env, self_contained  # noqa: E402
 
 # The icon of a module call, by the module's directory name; any other module is drawn with
 # the generic icon (and still drawn).
@@ -373,65 +371,6 @@ def delivery(model: Model, out: Path) -> Path:
     return out / f"{name}.svg"
 
 
-# ---------------------------------------------------------------------------------------
-# Rendering and making the SVG reproducible
-# ---------------------------------------------------------------------------------------
-def _graphviz_env(work: Path) -> dict[str, str]:
-    """Graphviz without its pango text layout plugin: text is measured with Graphviz's own
-    font metrics, so the layout does not depend on the fonts a machine has installed."""
-    dot = shutil.which("dot")
-    if dot is None:
-        raise ModelError("Graphviz's dot is not installed (Debian package graphviz)")
-    libdir = subprocess.run([dot, "-v"], input="", capture_output=True, text=True).stderr
-    m = re.search(r'libdir = "([^"]+)"', libdir)
-    if not m:
-        raise ModelError("cannot find Graphviz's plugin directory in `dot -v`")
-    plugins = work / "graphviz-plugins"
-    plugins.mkdir()
-    for lib in sorted(Path(m.group(1)).iterdir()):
-        if re.match(r"libgvplugin_(core|dot_layout)\.so", lib.name):
-            (plugins / lib.name).symlink_to(lib)
-    env = dict(os.environ, GVBINDIR=str(plugins))
-    subprocess.run([dot, "-c"], env=env, check=True)
-    check = subprocess.run([dot, "-v", "-Tsvg"], input="digraph{a}", env=env, capture_output=True, text=True)
-    if re.search(r"textlayout[ \t]*:[ \t]*\S", check.stderr):
-        raise ModelError("Graphviz still loads a text layout plugin")
-    return env
-
-
-def self_contained(svg: str, work: Path) -> str:
-    """Each icon (an absolute path into the venv) becomes one embedded <symbol>."""
-    symbols: dict[str, str] = {}
-
-    def replace(m: re.Match) -> str:
-        path, width, height, rest = m.group("href"), m.group("w"), m.group("h"), m.group("rest")
-        if path not in symbols:
-            symbols[path] = f"icon{len(symbols) + 1}"
-        xy = re.findall(r'\b(x|y)="([^"]+)"', rest)
-        attrs = " ".join(f'{k}="{v}"' for k, v in xy)
-        return f'<use xlink:href="#{symbols[path]}" width="{width}" height="{height}" {attrs}/>'
-
-    svg = re.sub(r'<image xlink:href="(?P<href>[^"]+)" width="(?P<w>[^"]+)" height="(?P<h>[^"]+)"(?P<rest>[^>]*)/>',
-                 replace, svg)
-    if "<image" in svg:
-        raise ModelError("an <image> the generator does not know how to embed")
-    defs = []
-    for path, ident in symbols.items():
-        data = Path(path).read_bytes()
-        if data[:8] != b"\x89PNG\r\n\x1a\n":
-            raise ModelError(f"not a PNG icon: {path}")
-        w, h = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-        uri = "data:image/png;base64," + base64.b64encode(data).decode()
-        defs.append(f'<symbol id="{ident}" viewBox="0 0 {w} {h}" preserveAspectRatio="xMidYMid meet">'
-                    f'<image width="{w}" height="{h}" xlink:href="{uri}"/></symbol>')
-    svg = re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1) + "\n<defs>\n" + "\n".join(defs) + "\n</defs>", svg, count=1)
-    # Nothing of the machine may remain (paths of the venv, the temporary directory).
-    for marker in ("site-packages", str(work), str(Path(sys.prefix))):
-        if marker in svg:
-            raise ModelError(f"the SVG still holds {marker!r}")
-    return svg
-
-
 def main(argv: list[str]) -> int:
     if len(argv) != 3:
         print("usage: diagrams_gen.py <repo> <out-dir>", file=sys.stderr)
@@ -441,12 +380,11 @@ def main(argv: list[str]) -> int:
     model = Model(repo)
     with tempfile.TemporaryDirectory(prefix="corpus-diagrams-") as tmp:
         work = Path(tmp)
-        os.environ.update(_graphviz_env(work))
-        drawn = []
-        for env in model.envs():
-            if any(model.root(f"{env}/{r}").module_source(m) == "alb"
-                   for r in model.root_names(env) for m in model.root(f"{env}/{r}").modules):
-                drawn.append(infrastructure(model, env, work))
+        os.environ.update(graphviz_env(work))
+        # An infrastructure diagram for each environment with a load balancer, then delivery.
+        drawn = [infrastructure(model, env, work) for env in model.envs()
+                 if any(model.root(f"{env}/{r}").module_source(m) == "alb"
+                        for r in model.root_names(env) for m in model.root(f"{env}/{r}").modules)]
         drawn.append(delivery(model, work))
         for svg in drawn:
             (out / svg.name).write_text(self_contained(svg.read_text(), work))
