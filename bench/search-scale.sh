@@ -69,28 +69,19 @@ corpus_pg_start "$state/pg"
 admin=$DATABASE_URL
 
 # The query mix: 100 queries per class, the same in every run (a seeded generator).
-python3 - "$state" <<'PY'
-import hashlib, random, sys, urllib.parse
+python3 - "$state" "$root/bench/lib" <<'PY'
+import sys, urllib.parse
 state = sys.argv[1]
-def word(n):
-    return hashlib.md5(str(n).encode()).hexdigest()[:7].translate(str.maketrans("0123456789", "ghijklmnop"))
-rng = random.Random(20261202)
-classes = {
-    "common": lambda: word(rng.randint(1, 100)),
-    "rare": lambda: word(rng.randint(1500, 5000)),
-    "pair": lambda: f"{word(rng.randint(1, 300))} {word(rng.randint(1, 300))}",
-    "phrase": lambda: f'"{word(rng.randint(1, 30))} {word(rng.randint(1, 30))}"',
-    "exclusion": lambda: f"{word(rng.randint(1, 100))} -{word(rng.randint(1, 300))}",
-}
+sys.path.insert(0, sys.argv[2])
+from query_mix import queries
 with open(f"{state}/mix.txt", "w") as mix:
-    for name, make in classes.items():
-        queries = [make() for _ in range(100)]
+    for name, qs in queries().items():
         with open(f"{state}/{name}.txt", "w") as f:
-            for q in queries:
+            for q in qs:
                 f.write(urllib.parse.quote(q) + "\n")
                 mix.write(urllib.parse.quote(q) + "\n")
         with open(f"{state}/{name}.raw", "w") as f:
-            f.write("\n".join(queries[:40]) + "\n")
+            f.write("\n".join(qs[:40]) + "\n")
 PY
 classes="common rare pair phrase exclusion"
 for c in mix $classes; do
