@@ -10,16 +10,9 @@
 -- under one GIN index. The tier tokens make "the passages where term x occurs at least t
 -- times" one short posting list: sorted access by score, at the granularity of t.
 --
--- The ranking: a sum over the query's positive terms of idf(term) * g(tf), g BM25's
--- saturation (k1 = 1.2; passages are equal-length chunks, so no length normalisation). The
--- exhaustive ranking scores every match; the tiered one (the threshold algorithm at the
--- granularity of the tiers) scores only the passages with some term at tier t or above,
--- from the highest t down, and stops as soon as its 10th best is at least the best any
--- other passage could score (all of its terms below t: sum of idf * g(t - 1)). So its top
--- 10 has the exhaustive ranking's scores, by construction; the benchmark checks it. A
--- query whose terms must all match and one of which is in fewer than 1,000 passages is
--- scored exhaustively (at most 1,000 matches). Only AND queries (the benchmark's mix) are
--- handled: `or` would need the sum of the terms' frequencies instead of the least.
+-- The ranking (bench/lib/tiers-search.sql): a sum over the query's positive terms of
+-- idf(term) * g(tf), g BM25's saturation (k1 = 1.2; passages are equal-length chunks, so no
+-- length normalisation). `term_idf` below holds the lexemes' document frequencies.
 CREATE FUNCTION tiers(v tsvector) RETURNS tsvector IMMUTABLE PARALLEL SAFE LANGUAGE sql AS $$
   SELECT v || coalesce(array_to_tsvector(array(
      SELECT u.lexeme || '|' || t FROM unnest(v) u, unnest('{2,3,4,5,6,7,8,10,12,16}'::int[]) t
