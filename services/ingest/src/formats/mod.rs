@@ -106,13 +106,20 @@ async fn committed_documents(db: &DatabaseConnection, src: &Source<'_>) -> Resul
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
+/// The database a file is written to: the pool, and the login it uses.
+#[derive(Clone, Copy)]
+pub struct Database<'a> {
+    pub pool: &'a DatabaseConnection,
+    pub login: &'a Credentials,
+}
+
 /// Ingests one object; `size` is its length as S3 reported it. Only a `redelivered`
 /// message can find the file's documents committed already (a first delivery racing a
 /// duplicate is caught by the write's conflict instead), so only then is it looked up.
-/// `db` is the pool and the login it uses: a connection refused authentication is retried
-/// with re-read credentials (before anything is read from `body` or written).
+/// A connection refused authentication is retried with re-read credentials (before
+/// anything is read from `body` or written).
 pub async fn ingest(
-    (db, credentials): (&DatabaseConnection, &Credentials),
+    db: Database<'_>,
     src: &Source<'_>,
     kind: FileKind,
     size: u64,
@@ -120,7 +127,7 @@ pub async fn ingest(
     redelivered: bool,
 ) -> Result<FileOutcome, Retryable> {
     let committed = if redelivered {
-        credentials.retry(|| committed_documents(db, src)).await?
+        db.login.retry(|| committed_documents(db.pool, src)).await?
     } else {
         0
     };
@@ -140,7 +147,7 @@ pub async fn ingest(
             FileKind::Ndjson => ndjson::recount(src, body, committed).await?,
         });
     }
-    let txn = credentials.retry(|| db.begin()).await?;
+    let txn = db.login.retry(|| db.pool.begin()).await?;
     let (outcome, commit) = match kind {
         FileKind::Text(content_type) => text::ingest(&txn, src, content_type, body).await?,
         FileKind::Ndjson => ndjson::ingest(&txn, src, body).await?,

@@ -229,7 +229,10 @@ impl Worker {
             job_id,
             max_bytes: max,
         };
-        let db = (&self.db, &*self.credentials);
+        let db = formats::Database {
+            pool: &self.db,
+            login: &self.credentials,
+        };
         Ok(formats::ingest(db, &src, kind, size, object.body, redelivered).await?)
     }
 
