@@ -36,16 +36,23 @@ DECLARE
   n int := coalesce(array_length(terms, 1), 0);
   idfs float8[] := ARRAY(SELECT idf(w) FROM unnest(terms) WITH ORDINALITY x(w, i) ORDER BY i);
   expr text := score_sql(terms);
-  c record; tq tsquery; got hit[]; top hit[] := '{}'; maxl int[] := '{}'; m int;
+  c record; tq tsquery; got hit[]; top hit[] := '{}'; maxl int[] := '{}'; m int; lvl int;
 BEGIN
   IF n = 0 OR n > 2 OR (n = 2 AND (SELECT min(df) FROM term_idf WHERE w = ANY (terms)) < 1000) THEN
     RETURN QUERY SELECT * FROM exhaustive(q, terms, lim);
     RETURN;
   END IF;
-  -- Each term's highest tier that any passage reaches: the classes above it are empty.
+  -- Each term's highest tier that any passage reaches (the classes above it are empty),
+  -- probed from the top: GIN reads a token's whole posting list, and the low tiers of a
+  -- common word are long.
   FOR i IN 1..n LOOP
-    SELECT coalesce(max(l), 1) INTO m FROM unnest('{2,3,4,5,6,7,8,10,12,16}'::int[]) l
-      WHERE EXISTS (SELECT 1 FROM passages p WHERE p.tt @@ lex(terms[i] || '|' || l));
+    m := 1;
+    FOREACH lvl IN ARRAY '{16,12,10,8,7,6,5,4,3,2}'::int[] LOOP
+      IF EXISTS (SELECT 1 FROM passages p WHERE p.tt @@ lex(terms[i] || '|' || lvl)) THEN
+        m := lvl;
+        EXIT;
+      END IF;
+    END LOOP;
     maxl := maxl || m;
   END LOOP;
   FOR c IN
