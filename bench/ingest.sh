@@ -25,12 +25,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$root"
-# Where cargo puts the release binaries (CARGO_TARGET_DIR when set, as scripts/test.sh sets in CI).
-bin="${CARGO_TARGET_DIR:-$root/target}/release"
-# shellcheck source=scripts/lib/postgres.sh
-source "$root/scripts/lib/postgres.sh"
+# shellcheck source=bench/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 # shellcheck source=scripts/lib/venv.sh
 source "$root/scripts/lib/venv.sh"
 # shellcheck source=scripts/lib/moto.sh
