@@ -308,23 +308,9 @@ tf_output() { # tf_output <root of test> <output>
   TF_DATA_DIR="$(corpus_tf_work_dir)/test-$1/data" terraform -chdir="$repo/terraform/live/test/$1" output -json "$2"
 }
 database_clients() {
-  python3 - "$(tf_output database security_group_id)" "$(tf_output services database_client_security_groups)" \
-    "$(tf_output services blue_green_services)" "$(tf_output services reconcile)" <<'PY'
-import boto3, json, sys
-db_sg, clients, services, reconcile = (json.loads(a) for a in sys.argv[1:])
-group = boto3.client("ec2").describe_security_groups(GroupIds=[db_sg])["SecurityGroups"][0]
-admitted = {pair["GroupId"] for perm in group["IpPermissions"]
-            if perm.get("FromPort", 0) <= 5432 <= perm.get("ToPort", 65535)
-            for pair in perm.get("UserIdGroupPairs", [])}
-expected = set(clients.values())
-ingest = services["ingest"]["security_group_id"]
-schedule = boto3.client("scheduler").get_schedule(Name=reconcile["schedule"], GroupName=reconcile["schedule"])
-reconcile_groups = schedule["Target"]["EcsParameters"]["NetworkConfiguration"]["awsvpcConfiguration"]["SecurityGroups"]
-print("database admits:", sorted(admitted), "| documents and ingest-worker:", sorted(expected),
-      "| ingest API:", ingest, "| reconciler's schedule runs in:", reconcile_groups)
-sys.exit(0 if admitted == expected and len(expected) == 2 and ingest not in admitted
-         and reconcile_groups == [reconcile["security_group_id"]] and not admitted & set(reconcile_groups) else 1)
-PY
+  python3 "$here/lib/database_clients.py" "$(tf_output database security_group_id)" \
+    "$(tf_output services database_client_security_groups)" \
+    "$(tf_output services blue_green_services)" "$(tf_output services reconcile)"
 }
 check "database admits only the task groups with a login (documents, worker; not the ingest API, not the reconciler)" database_clients
 
@@ -338,8 +324,7 @@ check "database admits only the task groups with a login (documents, worker; not
 # services root must still plan clean: Terraform and CodeDeploy do not fight.
 release_rehearsal() {
   local svc outputs registered
-  outputs="$(TF_DATA_DIR="$(corpus_tf_work_dir)/test-services/data" \
-    terraform -chdir="$repo/terraform/live/test/services" output -json blue_green_services)" || return 1
+  outputs="$(tf_output services blue_green_services)" || return 1
   rm -rf "$state/release"
   DEPLOY_ENVIRONMENTS=test SERVICES="documents ingest" WORKERS="ingest-worker=ingest" \
     DEPLOY_ROLE_TEST=none TAG=rehearsal \
