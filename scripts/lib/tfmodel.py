@@ -40,6 +40,17 @@ _REF = re.compile(
 _SKIP_ARGS = {"source", "count", "for_each", "providers", "tags", "depends_on", "__start_line__", "__end_line__"}
 
 
+def _read_dir(directory: Path) -> tuple[list[dict], dict[str, object]]:
+    """The parsed *.tf files of a root or module, in name order, and every local's expression."""
+    docs, local_exprs = [], {}
+    for tf in sorted(directory.glob("*.tf")):
+        with tf.open() as fh:
+            docs.append(hcl2.load(fh))
+        for entry in docs[-1].get("locals", []):
+            local_exprs.update({k: v for k, v in entry.items() if not k.startswith("__")})
+    return docs, local_exprs
+
+
 @dataclass(frozen=True)
 class Ref:
     """What an expression uses: a module call or a resource of a root."""
@@ -94,12 +105,8 @@ class Root:
         self.outputs: dict[str, dict] = {}
         self.data: dict[tuple[str, str], dict] = {}
         self.resources: dict[tuple[str, str], dict] = {}
-        local_exprs: dict[str, object] = {}
-        for tf in sorted(self.dir.glob("*.tf")):
-            with tf.open() as fh:
-                doc = hcl2.load(fh)
-            for entry in doc.get("locals", []):
-                local_exprs.update({k: v for k, v in entry.items() if not k.startswith("__")})
+        docs, local_exprs = _read_dir(self.dir)
+        for doc in docs:
             for name, body in _blocks(doc, "module"):
                 self.modules[name] = body
             for name, body in _blocks(doc, "output"):
@@ -217,13 +224,9 @@ class ModuleCode:
     def __init__(self, root: Root, call: str):
         self.dir = (root.dir / _one(root.modules[call]["source"])).resolve()
         self.resources: dict[tuple[str, str], dict] = {}
-        local_exprs: dict[str, object] = {}
         variables: dict[str, dict] = {}
-        for tf in sorted(self.dir.glob("*.tf")):
-            with tf.open() as fh:
-                doc = hcl2.load(fh)
-            for entry in doc.get("locals", []):
-                local_exprs.update({k: v for k, v in entry.items() if not k.startswith("__")})
+        docs, local_exprs = _read_dir(self.dir)
+        for doc in docs:
             for name, body in _blocks(doc, "variable"):
                 variables[name] = body
             for typ, name, body in _typed_blocks(doc, "resource"):
