@@ -28,6 +28,7 @@ macro_rules! sql_migration {
 mod m20261123_000001_create_documents;
 mod m20261202_000001_filter_indexes;
 mod m20261210_000001_service_roles;
+mod m20261220_000001_search_terms;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_documents::Migration),
             Box::new(m20261202_000001_filter_indexes::Migration),
             Box::new(m20261210_000001_service_roles::Migration),
+            Box::new(m20261220_000001_search_terms::Migration),
         ]
     }
 }
