@@ -19,6 +19,7 @@ CREATE TEMP TABLE ids AS SELECT md5('doc' || g)::uuid AS id, g FROM generate_ser
 -- Bulk load without the GIN index, then build it once (much faster than row by row).
 SET maintenance_work_mem = '512MB';
 DROP INDEX passages_tsv_idx;
+DROP INDEX passages_terms_idx;
 BEGIN;
 SET CONSTRAINTS ALL DEFERRED;
 INSERT INTO passages (document_id, seq, text)
@@ -30,6 +31,7 @@ INSERT INTO documents (id, source, checksum, title, content_type, byte_size, pas
 SELECT id, 'bench', md5(id::text), 'Bench document ' || g, 'text/plain', 6000, 10 FROM ids;
 COMMIT;
 CREATE INDEX passages_tsv_idx ON passages USING GIN (tsv);
+CREATE INDEX passages_terms_idx ON passages USING GIN (terms);
 VACUUM ANALYZE;
 SQL
 }
