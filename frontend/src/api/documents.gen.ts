@@ -1030,7 +1030,12 @@ export interface components {
             seq: number;
             /** @description HTML-escaped excerpt; matches are wrapped in `<mark>`. */
             snippet: string;
-            /** Format: float */
+            /**
+             * Format: float
+             * @description The passage's score, higher first: the sum over the query's terms of the term's
+             *     rarity (BM25's idf) times its saturated frequency in the passage; a quoted two-word
+             *     phrase is one term. Comparable within one search only.
+             */
             rank: number;
         };
         /**

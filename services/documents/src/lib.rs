@@ -8,6 +8,7 @@ pub mod limit;
 pub mod migration;
 pub mod passages;
 pub mod query;
+pub mod ranking;
 pub mod reads;
 pub mod store;
 
@@ -27,6 +28,7 @@ pub use crate::credentials::{Credentials, CredentialsConfig};
 use crate::{
     api::{DocumentsApi, HealthApi, SearchApi},
     limit::SearchSlots,
+    ranking::StatsCache,
     reads::DirectReads,
 };
 
@@ -123,6 +125,8 @@ pub struct AppState {
     pub base_path: String,
     /// The bound on searches in flight.
     pub search_slots: SearchSlots,
+    /// Term statistics for search ranking, shared by the task's searches.
+    pub search_stats: Arc<StatsCache>,
     /// The login of every pool above; [`Credentials::retry`] wraps each database call.
     pub credentials: Arc<Credentials>,
 }
@@ -263,6 +267,7 @@ pub async fn openapi_json() -> Result<String, sea_orm::DbErr> {
         replica: false,
         base_path: String::new(),
         search_slots: SearchSlots::new(1, Duration::ZERO),
+        search_stats: Arc::default(),
     };
     Ok(api_service(&state).spec())
 }
@@ -330,6 +335,7 @@ impl Application {
             replica: config.database_read_url.is_some(),
             base_path: config.http.base_path.clone(),
             search_slots: SearchSlots::new(config.search_concurrency, config.search_queue_wait),
+            search_stats: Arc::default(),
         };
         let bound = server::bind(&config.bind_address, config.http.port)
             .await

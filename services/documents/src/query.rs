@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::entities::document;
+use crate::{
+    entities::document,
+    ranking::{self, Scored, StatsCache, Weighted},
+};
 
 /// What a list or a search is narrowed to; every field is optional and they combine with
 /// AND. Each is served by an index (migration `m20261202_000001_filter_indexes`).
@@ -84,7 +87,7 @@ impl Filters {
     }
 }
 
-fn bind(values: &mut Vec<Value>, v: impl Into<Value>) -> String {
+pub(crate) fn bind(values: &mut Vec<Value>, v: impl Into<Value>) -> String {
     values.push(v.into());
     format!("${}", values.len())
 }
@@ -154,8 +157,9 @@ pub async fn list_documents(
 /// A position in a ranked result list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchCursor {
+    /// The score (a double: the search compares it exactly).
     #[serde(rename = "r")]
-    pub rank: f32,
+    pub rank: f64,
     #[serde(rename = "d")]
     pub document_id: Uuid,
     #[serde(rename = "s")]
@@ -172,7 +176,7 @@ pub struct SearchHit {
     pub seq: i32,
     /// HTML-escaped passage excerpt with matches wrapped in `<mark>`.
     pub snippet: String,
-    pub rank: f32,
+    pub rank: f64,
     /// Matches (passages, or documents when collapsed) of the whole search.
     pub total: i64,
 }
@@ -191,13 +195,121 @@ pub struct SearchResults {
 const MARK_START: &str = "\u{1}";
 const MARK_END: &str = "\u{2}";
 
+/// The snippet of passage `p` for the query in CTE `query`.
+const HEADLINE: &str = "ts_headline('english', p.text, query.q, 'StartSel=\u{1}, StopSel=\u{2}, \
+     MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \"') AS snippet";
+
 /// Full-text search over passages with PostgreSQL websearch syntax (quotes for phrases,
-/// `or`, `-word`), best first (`ts_rank_cd`), ties in document/passage order, narrowed by
-/// `filters`. `collapse` keeps only the best passage of each document. Snippets are
-/// computed only for the page returned.
+/// `or`, `-word`), best first ([`crate::ranking`]), ties in document/passage order,
+/// narrowed by `filters`. `collapse` keeps only the best passage of each document.
+/// Snippets are computed only for the page returned.
+///
+/// Without filters and collapse, a query of one or two terms and no `or` reads its
+/// matches by class ([`ranking::bounded_search`]): its cost does not grow with the number
+/// of matches, and the total is estimated from the statistics. Every other search scores
+/// all its matches (the same scores) and counts them.
 pub async fn search(
     db: &impl ConnectionTrait,
+    stats: &StatsCache,
     q: &str,
+    filters: &Filters,
+    collapse: bool,
+    limit: u64,
+    after: Option<&SearchCursor>,
+) -> Result<SearchResults, DbErr> {
+    let tsquery = db
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT websearch_to_tsquery('english', $1)::text AS q",
+            [q.into()],
+        ))
+        .await?
+        .map(|r| r.try_get::<String>("", "q"))
+        .transpose()?
+        .unwrap_or_default();
+    let analysis = ranking::analyse(&tsquery).unwrap_or_default();
+    let stats = stats.get(db).await?;
+    let terms = ranking::weigh(&stats, &analysis);
+    if !filters.is_empty() || collapse || !ranking::bounded(&analysis, &stats) {
+        return exhaustive(db, q, &terms, filters, collapse, limit, after).await;
+    }
+    let need = usize::try_from(limit + 1).unwrap_or(usize::MAX);
+    let mut page = ranking::bounded_search(
+        db,
+        &stats,
+        &tsquery,
+        &analysis.index_query,
+        &terms,
+        after,
+        need,
+    )
+    .await?;
+    let estimated_total = if page.is_empty() {
+        0
+    } else {
+        // An estimate, never below what this page has seen.
+        (stats.estimate(&analysis).round() as i64).max(page.len() as i64)
+    };
+    let next = cut_page(&mut page, limit).map(|h| SearchCursor {
+        rank: h.score,
+        document_id: h.document_id,
+        seq: h.seq,
+        fingerprint: None,
+    });
+    let hits = decorate(db, q, &page).await?;
+    Ok(SearchResults {
+        hits,
+        next,
+        estimated_total,
+    })
+}
+
+/// Titles and snippets for a page of ranked passages, in its order.
+async fn decorate(
+    db: &impl ConnectionTrait,
+    q: &str,
+    page: &[Scored],
+) -> Result<Vec<SearchHit>, DbErr> {
+    if page.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut values: Vec<Value> = vec![q.into()];
+    let rows: Vec<String> = page
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            format!(
+                "({}::uuid, {}::int4, {}::float8, {}::int4)",
+                bind(&mut values, h.document_id),
+                bind(&mut values, h.seq),
+                bind(&mut values, h.score),
+                bind(&mut values, i32::try_from(i).unwrap_or(i32::MAX)),
+            )
+        })
+        .collect();
+    let sql = format!(
+        "WITH query AS (SELECT websearch_to_tsquery('english', $1) AS q) \
+         SELECT page.document_id, d.title, page.seq, page.rank, 0::int8 AS total, {HEADLINE} \
+         FROM (VALUES {}) page(document_id, seq, rank, i) \
+         JOIN documents d ON d.id = page.document_id \
+         JOIN passages p ON p.document_id = page.document_id AND p.seq = page.seq \
+         CROSS JOIN query ORDER BY page.i",
+        rows.join(", ")
+    );
+    let stmt = Statement::from_sql_and_values(DbBackend::Postgres, sql, values);
+    let mut hits = SearchHit::find_by_statement(stmt).all(db).await?;
+    for hit in &mut hits {
+        hit.snippet = escape_snippet(&hit.snippet);
+    }
+    Ok(hits)
+}
+
+/// Every match scored, then the page cut: the searches [`ranking::bounded_search`] does
+/// not serve.
+async fn exhaustive(
+    db: &impl ConnectionTrait,
+    q: &str,
+    terms: &[Weighted],
     filters: &Filters,
     collapse: bool,
     limit: u64,
@@ -212,15 +324,16 @@ pub async fn search(
             filters.sql(&mut values),
         )
     };
+    let score = ranking::score_sql(terms, &mut values);
     let matches = if collapse {
         format!(
-            "SELECT DISTINCT ON (p.document_id) p.document_id, p.seq, ts_rank_cd(p.tsv, query.q) AS rank \
+            "SELECT DISTINCT ON (p.document_id) p.document_id, p.seq, {score} AS rank \
              FROM query, passages p{join} WHERE p.tsv @@ query.q{conditions} \
              ORDER BY p.document_id, rank DESC, p.seq"
         )
     } else {
         format!(
-            "SELECT p.document_id, p.seq, ts_rank_cd(p.tsv, query.q) AS rank \
+            "SELECT p.document_id, p.seq, {score} AS rank \
              FROM query, passages p{join} WHERE p.tsv @@ query.q{conditions}"
         )
     };
@@ -239,9 +352,7 @@ pub async fn search(
         WITH query AS (SELECT websearch_to_tsquery('english', $1) AS q),
         matches AS ({matches}),
         counted AS (SELECT m.*, count(*) OVER () AS total FROM matches m)
-        SELECT page.document_id, d.title, page.seq, page.rank, page.total,
-               ts_headline('english', p.text, query.q,
-                           'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "') AS snippet
+        SELECT page.document_id, d.title, page.seq, page.rank, page.total, {HEADLINE}
         FROM (
             SELECT * FROM counted m
             {cursor}

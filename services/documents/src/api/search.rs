@@ -17,6 +17,9 @@ pub struct Hit {
     pub seq: i32,
     /// HTML-escaped excerpt; matches are wrapped in `<mark>`.
     pub snippet: String,
+    /// The passage's score, higher first: the sum over the query's terms of the term's
+    /// rarity (BM25's idf) times its saturated frequency in the passage; a quoted two-word
+    /// phrase is one term. Comparable within one search only.
     pub rank: f32,
 }
 
@@ -96,8 +99,10 @@ impl SearchApi {
             created_to.0,
         )?;
         let collapse = collapse.0 == Some(Collapse::Document);
+        // "search2": the ranking of crate::ranking (cursors of the earlier ts_rank_cd
+        // ranking carry other rank values, and are refused).
         let fingerprint = filters.fingerprint(&format!(
-            "search:{}:{}",
+            "search2:{}:{}",
             if collapse { "document" } else { "none" },
             q.0
         ));
@@ -114,10 +119,11 @@ impl SearchApi {
         // Held until the query is done (issue 11, item 2): see `crate::limit`.
         let _slot = self.state.search_slots.acquire().await?;
         let read = &self.state.read;
+        let stats = &self.state.search_stats;
         let results = self
             .state
             .credentials
-            .retry(|| query::search(read, &q.0, &filters, collapse, limit, after.as_ref()))
+            .retry(|| query::search(read, stats, &q.0, &filters, collapse, limit, after.as_ref()))
             .await?;
         Ok(Json(SearchPage {
             hits: results
@@ -128,7 +134,7 @@ impl SearchApi {
                     title: h.title,
                     seq: h.seq,
                     snippet: h.snippet,
-                    rank: h.rank,
+                    rank: h.rank as f32,
                 })
                 .collect(),
             next_cursor: results.next.map(|mut c| {

@@ -15,6 +15,7 @@ mod limits;
 mod openapi;
 mod pool;
 mod process;
+mod ranking;
 mod reads;
 mod replica;
 mod roles;

@@ -1,0 +1,773 @@
+//! Search ranking, and the bounded search that finds the best passages without scoring
+//! every match (issue 11, item 1; docs/scaling.md, "Search ranking").
+//!
+//! A passage's score is the sum over the query's terms of `idf(term) * g(tf)`: `tf` how
+//! often the term occurs in the passage, `g` BM25's saturation (`k1` = 1.2; passages are
+//! chunks of about equal length, so there is no length normalisation) and `idf` BM25's
+//! inverse document frequency. A term is a word (lexeme), or a pair of adjacent words
+//! when the query quotes a phrase; excluded words (`-word`) only filter.
+//!
+//! The bounded search reads the matches class by class: a class is the passages whose
+//! frequency of each term falls in one tier (1, 2, ..., 8, 10-11, 12-15, 16+), a short
+//! posting list thanks to the tier tokens of `passages.terms` (migration
+//! `m20261220_000001_search_terms`). Classes are read best upper bound first, at most a
+//! page of each, until the page's last passage scores above the next class's upper bound:
+//! nothing unread can beat it, so the page is exactly the exhaustive ranking's. The cost
+//! follows the number of classes and the page size, not the number of matches.
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
+use tokio::{sync::Mutex, time::Instant};
+use uuid::Uuid;
+
+use crate::query::{SearchCursor, bind};
+
+/// Frequency tiers: a tier token `x|t` is in a passage where `x` occurs at least `t` times.
+const TIERS: [u32; 11] = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16];
+/// `g` never reaches this: the upper bound of the top tier.
+const G_LIMIT: f64 = 2.2;
+/// How long term statistics are reused before they are read again.
+const STATS_TTL: Duration = Duration::from_secs(60);
+/// Two terms the rarer of which is estimated in fewer passages than this are scored
+/// exhaustively: fewer matches than the classes would take queries.
+const EXHAUSTIVE_BELOW: f64 = 1000.0;
+
+/// BM25's saturation with `k1` = 1.2, `tf * 2.2 / (tf + 1.2)` written with `tf` once
+/// (the SQL in [`score_sql`] is the same expression, so both give the same doubles).
+fn g(tf: f64) -> f64 {
+    G_LIMIT - 2.64 / (tf + 1.2)
+}
+
+/// A parsed `tsquery` (the text form `websearch_to_tsquery` returns).
+#[derive(Debug, Clone, PartialEq)]
+enum Node {
+    Lexeme(String),
+    Not(Box<Node>),
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    /// Operands and the distance before each operand after the first (`<->` is 1).
+    Phrase(Vec<Node>, Vec<u16>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    Lexeme(String),
+    And,
+    Or,
+    Not,
+    Follow(u16),
+    Open,
+    Close,
+}
+
+fn tokens(text: &str) -> Option<Vec<Token>> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' => {}
+            '&' => out.push(Token::And),
+            '|' => out.push(Token::Or),
+            '!' => out.push(Token::Not),
+            '(' => out.push(Token::Open),
+            ')' => out.push(Token::Close),
+            '<' => {
+                let mut d = String::new();
+                for c in chars.by_ref() {
+                    if c == '>' {
+                        break;
+                    }
+                    d.push(c);
+                }
+                out.push(Token::Follow(if d == "-" { 1 } else { d.parse().ok()? }));
+            }
+            '\'' => {
+                let mut lexeme = String::new();
+                loop {
+                    match chars.next()? {
+                        '\'' if chars.peek() == Some(&'\'') => {
+                            chars.next();
+                            lexeme.push('\'');
+                        }
+                        '\'' => break,
+                        '\\' => lexeme.push(chars.next()?),
+                        c => lexeme.push(c),
+                    }
+                }
+                out.push(Token::Lexeme(lexeme));
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// Recursive descent over `!` > `<->` > `&` > `|` (PostgreSQL's precedence).
+struct Parser {
+    tokens: Vec<Token>,
+    at: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.at)
+    }
+
+    fn or(&mut self) -> Option<Node> {
+        let mut items = vec![self.and()?];
+        while self.peek() == Some(&Token::Or) {
+            self.at += 1;
+            items.push(self.and()?);
+        }
+        Some(if items.len() == 1 {
+            items.pop()?
+        } else {
+            Node::Or(items)
+        })
+    }
+
+    fn and(&mut self) -> Option<Node> {
+        let mut items = vec![self.phrase()?];
+        while self.peek() == Some(&Token::And) {
+            self.at += 1;
+            items.push(self.phrase()?);
+        }
+        Some(if items.len() == 1 {
+            items.pop()?
+        } else {
+            Node::And(items)
+        })
+    }
+
+    fn phrase(&mut self) -> Option<Node> {
+        let mut items = vec![self.unary()?];
+        let mut gaps = Vec::new();
+        while let Some(Token::Follow(d)) = self.peek() {
+            gaps.push(*d);
+            self.at += 1;
+            items.push(self.unary()?);
+        }
+        Some(if items.len() == 1 {
+            items.pop()?
+        } else {
+            Node::Phrase(items, gaps)
+        })
+    }
+
+    fn unary(&mut self) -> Option<Node> {
+        let t = self.peek()?.clone();
+        self.at += 1;
+        match t {
+            Token::Not => Some(Node::Not(Box::new(self.unary()?))),
+            Token::Open => {
+                let n = self.or()?;
+                (self.peek() == Some(&Token::Close)).then(|| self.at += 1)?;
+                Some(n)
+            }
+            Token::Lexeme(l) => Some(Node::Lexeme(l)),
+            _ => None,
+        }
+    }
+}
+
+/// What ranking needs to know about a query.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Analysis {
+    /// The scored terms, in query order without repeats: lexemes, and `"a b"` shingles
+    /// for the adjacent words of a quoted phrase.
+    pub terms: Vec<String>,
+    /// Terms the query excludes (`-word`), for the estimate of the total.
+    pub excluded: Vec<String>,
+    /// Every match contains every term (no `or` outside an exclusion): the condition
+    /// for reading matches by class.
+    pub conjunctive: bool,
+    /// The query for the `terms` column with each two-word phrase as its shingle (which a
+    /// passage holds exactly when the phrase matches): GIN answers it without rechecking
+    /// positions in every candidate, as it must for `<->`.
+    pub index_query: String,
+}
+
+/// Analyses the text of a `tsquery`; `None` when it is not in the form
+/// `websearch_to_tsquery` produces (then the search scores nothing and keeps its order).
+pub fn analyse(tsquery: &str) -> Option<Analysis> {
+    let tokens = tokens(tsquery)?;
+    let mut a = Analysis {
+        conjunctive: true,
+        ..Analysis::default()
+    };
+    if tokens.is_empty() {
+        return Some(a);
+    }
+    let mut p = Parser { tokens, at: 0 };
+    let root = p.or()?;
+    if p.at != p.tokens.len() {
+        return None;
+    }
+    collect(&root, false, &mut a);
+    a.index_query = index_query(&root);
+    Some(a)
+}
+
+fn index_query(node: &Node) -> String {
+    let join = |items: &[Node], op: &str| {
+        let parts: Vec<String> = items.iter().map(index_query).collect();
+        format!("( {} )", parts.join(op))
+    };
+    match node {
+        Node::Lexeme(l) => literal(l),
+        Node::Not(inner) => format!("!{}", index_query(inner)),
+        Node::And(items) => join(items, " & "),
+        Node::Or(items) => join(items, " | "),
+        Node::Phrase(items, gaps) => match (items.as_slice(), gaps.as_slice()) {
+            ([Node::Lexeme(a), Node::Lexeme(b)], [1]) => literal(&format!("{a} {b}")),
+            _ => {
+                let mut out = format!("( {}", index_query(&items[0]));
+                for (item, gap) in items[1..].iter().zip(gaps) {
+                    out.push_str(&format!(" <{gap}> {}", index_query(item)));
+                }
+                out.push_str(" )");
+                out
+            }
+        },
+    }
+}
+
+fn collect(node: &Node, negated: bool, a: &mut Analysis) {
+    let add = |list: &mut Vec<String>, t: String| {
+        if !list.contains(&t) {
+            list.push(t);
+        }
+    };
+    match node {
+        Node::Lexeme(l) if negated => add(&mut a.excluded, l.clone()),
+        Node::Lexeme(l) => add(&mut a.terms, l.clone()),
+        Node::Not(inner) => {
+            if !negated {
+                // Only a plain `-word` feeds the estimate; what an exclusion holds is never
+                // scored, whatever it is.
+                if let Node::Lexeme(l) = inner.as_ref() {
+                    add(&mut a.excluded, l.clone());
+                }
+                return;
+            }
+            collect(inner, false, a)
+        }
+        Node::And(items) => items.iter().for_each(|n| collect(n, negated, a)),
+        Node::Or(items) => {
+            if !negated {
+                a.conjunctive = false;
+            }
+            items.iter().for_each(|n| collect(n, negated, a));
+        }
+        Node::Phrase(items, gaps) => {
+            let words: Option<Vec<&String>> = items
+                .iter()
+                .map(|n| match n {
+                    Node::Lexeme(l) => Some(l),
+                    _ => None,
+                })
+                .collect();
+            match words {
+                Some(words) if !negated && gaps.iter().all(|&d| d == 1) => {
+                    for pair in words.windows(2) {
+                        add(&mut a.terms, format!("{} {}", pair[0], pair[1]));
+                    }
+                }
+                _ => items.iter().for_each(|n| collect(n, negated, a)),
+            }
+        }
+    }
+}
+
+/// A lexeme (or shingle, or tier token) as a `tsquery` literal.
+pub fn literal(lexeme: &str) -> String {
+    format!("'{}'", lexeme.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+/// Document frequencies of the `terms` column, from PostgreSQL's statistics.
+#[derive(Debug, Clone, Default)]
+pub struct TermStats {
+    /// Passages (the table's row estimate).
+    passages: f64,
+    /// The fraction of passages holding each of the most common elements.
+    frequency: HashMap<String, f64>,
+    /// The fraction assumed for an element not listed (half the least listed, as the
+    /// planner assumes).
+    floor: f64,
+}
+
+#[derive(FromQueryResult)]
+struct Element {
+    e: Option<String>,
+    f: f64,
+}
+
+impl TermStats {
+    async fn load(db: &impl ConnectionTrait) -> Result<Self, DbErr> {
+        let passages = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'passages'::regclass",
+            ))
+            .await?
+            .map(|r| r.try_get::<f64>("", "n"))
+            .transpose()?
+            .unwrap_or(0.0)
+            .max(1.0);
+        let elements = Element::find_by_statement(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT u.e, u.f::float8 AS f FROM pg_stats s, \
+             unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) WITH ORDINALITY u(e, f, i) \
+             WHERE s.schemaname = current_schema() AND s.tablename = 'passages' AND s.attname = 'terms' \
+             ORDER BY u.i",
+        ))
+        .all(db)
+        .await?;
+        let mut frequency = HashMap::with_capacity(elements.len());
+        let mut floor = None;
+        for el in elements {
+            match el.e {
+                Some(e) => {
+                    frequency.insert(e, el.f);
+                }
+                // After the elements: the least frequency, the greatest, the null fraction.
+                None => {
+                    floor.get_or_insert(el.f / 2.0);
+                }
+            }
+        }
+        Ok(Self {
+            passages,
+            frequency,
+            floor: floor.unwrap_or(1.0 / passages),
+        })
+    }
+
+    /// Estimated passages holding `term`.
+    pub fn df(&self, term: &str) -> f64 {
+        self.frequency.get(term).copied().unwrap_or(self.floor) * self.passages
+    }
+
+    /// BM25's inverse document frequency.
+    pub fn idf(&self, term: &str) -> f64 {
+        let df = self.df(term).min(self.passages);
+        (1.0 + (self.passages - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// Matches of a conjunctive query, taking terms as independent.
+    pub fn estimate(&self, a: &Analysis) -> f64 {
+        let mut n = self.passages;
+        for t in &a.terms {
+            n *= self.df(t) / self.passages;
+        }
+        for t in &a.excluded {
+            n *= 1.0 - self.df(t) / self.passages;
+        }
+        n
+    }
+}
+
+/// [`TermStats`] read at most once per [`STATS_TTL`] per task.
+#[derive(Default)]
+pub struct StatsCache {
+    cached: Mutex<Option<(Instant, Arc<TermStats>)>>,
+}
+
+impl StatsCache {
+    pub async fn get(&self, db: &impl ConnectionTrait) -> Result<Arc<TermStats>, DbErr> {
+        let mut cached = self.cached.lock().await;
+        if let Some((at, stats)) = cached.as_ref()
+            && at.elapsed() < STATS_TTL
+        {
+            return Ok(stats.clone());
+        }
+        let stats = Arc::new(TermStats::load(db).await?);
+        *cached = Some((Instant::now(), stats.clone()));
+        Ok(stats)
+    }
+}
+
+/// A term with its weight, as bound into a statement.
+pub struct Weighted {
+    pub term: String,
+    pub idf: f64,
+}
+
+pub fn weigh(stats: &TermStats, a: &Analysis) -> Vec<Weighted> {
+    a.terms
+        .iter()
+        .map(|t| Weighted {
+            term: t.clone(),
+            idf: stats.idf(t),
+        })
+        .collect()
+}
+
+/// The score of passage `p` as SQL, its terms and weights bound into `values`.
+pub fn score_sql(terms: &[Weighted], values: &mut Vec<Value>) -> String {
+    sum_sql(terms, values, |values, w| {
+        let t = bind(values, literal(&w.term));
+        format!("round(ts_rank_cd(p.terms, {t}::tsquery) * 10)::float8")
+    })
+}
+
+/// The score every member of a class of one-frequency tiers has, as a constant: the same
+/// operations as [`score_sql`] on the same values, so the same double.
+fn class_score_sql(terms: &[Weighted], tiers: &[Tier], values: &mut Vec<Value>) -> String {
+    let mut tiers = tiers.iter();
+    sum_sql(terms, values, |values, _| {
+        let tf = tiers.next().map_or(0.0, |t| f64::from(t.low));
+        format!("{}::float8", bind(values, tf))
+    })
+}
+
+/// The sum over `terms` of idf * g(tf), `tf` the SQL that `tf_sql` writes for a term.
+fn sum_sql(
+    terms: &[Weighted],
+    values: &mut Vec<Value>,
+    mut tf_sql: impl FnMut(&mut Vec<Value>, &Weighted) -> String,
+) -> String {
+    if terms.is_empty() {
+        return "0::float8".into();
+    }
+    terms
+        .iter()
+        .map(|w| {
+            let idf = bind(values, w.idf);
+            let tf = tf_sql(values, w);
+            format!("{idf}::float8 * (2.2::float8 - 2.64::float8 / ({tf} + 1.2::float8))")
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// `AND` condition: after the cursor in (score desc, document, passage) order.
+pub fn after_sql(after: Option<&SearchCursor>, score: &str, values: &mut Vec<Value>) -> String {
+    let Some(c) = after else {
+        return String::new();
+    };
+    let r = bind(values, c.rank);
+    let d = bind(values, c.document_id);
+    let s = bind(values, c.seq);
+    format!(" AND ({score} < {r} OR ({score} = {r} AND (p.document_id, p.seq) > ({d}, {s})))")
+}
+
+/// A ranked passage.
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct Scored {
+    pub document_id: Uuid,
+    pub seq: i32,
+    pub score: f64,
+}
+
+fn ranked_before(a: &Scored, b: &Scored) -> std::cmp::Ordering {
+    b.score
+        .total_cmp(&a.score)
+        .then(a.document_id.cmp(&b.document_id))
+        .then(a.seq.cmp(&b.seq))
+}
+
+/// One tier of one term: its lowest frequency and the next tier's (none for the top).
+#[derive(Debug, Clone, Copy)]
+struct Tier {
+    low: u32,
+    next: Option<u32>,
+}
+
+impl Tier {
+    fn bounds(self) -> (f64, f64) {
+        let hi = self.next.map_or(G_LIMIT, |n| g(f64::from(n - 1)));
+        (g(f64::from(self.low)), hi)
+    }
+}
+
+struct Class {
+    tiers: Vec<Tier>,
+    low: f64,
+    high: f64,
+}
+
+/// Whether the bounded search applies (two terms need enough matches to be worth it).
+pub fn bounded(a: &Analysis, stats: &TermStats) -> bool {
+    match a.terms.len() {
+        1 => a.conjunctive,
+        2 => a.conjunctive && a.terms.iter().all(|t| stats.df(t) >= EXHAUSTIVE_BELOW),
+        _ => false,
+    }
+}
+
+/// The first `need` passages after `after` matching `tsquery` (whose
+/// [`Analysis::index_query`] is `index_query`, and whose terms are `terms`, every one in
+/// every match), in (score desc, document, passage) order.
+pub async fn bounded_search(
+    db: &impl ConnectionTrait,
+    stats: &TermStats,
+    tsquery: &str,
+    index_query: &str,
+    terms: &[Weighted],
+    after: Option<&SearchCursor>,
+    need: usize,
+) -> Result<Vec<Scored>, DbErr> {
+    // Each term's highest tier present, probed from the top: GIN reads a token's whole
+    // posting list, and a common word's low tiers are long.
+    let mut values = Vec::new();
+    let probes: Vec<String> = terms
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let rows: Vec<String> = TIERS
+                .iter()
+                .rev()
+                .map(|&t| {
+                    let token = if t == 1 {
+                        w.term.clone()
+                    } else {
+                        format!("{}|{t}", w.term)
+                    };
+                    format!("({t}, {}::text)", bind(&mut values, literal(&token)))
+                })
+                .collect();
+            format!(
+                "(SELECT v.t FROM (VALUES {}) v(t, tok) WHERE EXISTS \
+                 (SELECT 1 FROM passages p WHERE p.terms @@ v.tok::tsquery) LIMIT 1) AS t{i}",
+                rows.join(", ")
+            )
+        })
+        .collect();
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!("SELECT {}", probes.join(", ")),
+            values,
+        ))
+        .await?;
+    let mut top_tiers = Vec::new();
+    for i in 0..terms.len() {
+        match row
+            .as_ref()
+            .map(|r| r.try_get::<Option<i32>>("", &format!("t{i}")))
+        {
+            Some(Ok(Some(t))) => top_tiers.push(u32::try_from(t).unwrap_or(1)),
+            Some(Err(e)) => return Err(e),
+            _ => return Ok(Vec::new()), // a term no passage has: nothing matches
+        }
+    }
+    let mut found: Vec<Scored> = Vec::new();
+    for class in classes(terms, &top_tiers) {
+        let slack = 1e-9 * class.high.abs().max(1.0);
+        if found.len() >= need && found[need - 1].score > class.high + slack {
+            break;
+        }
+        if after.is_some_and(|c| class.low > c.rank + slack) {
+            continue; // every member comes before the cursor
+        }
+        let mut q = format!("({index_query})");
+        for (w, tier) in terms.iter().zip(&class.tiers) {
+            if tier.low > 1 {
+                q.push_str(&format!(
+                    " & {}",
+                    literal(&format!("{}|{}", w.term, tier.low))
+                ));
+            }
+            if let Some(n) = tier.next {
+                q.push_str(&format!(" & !{}", literal(&format!("{}|{n}", w.term))));
+            }
+        }
+        let mut values = vec![Value::from(q)];
+        let tie = class.tiers.iter().all(|t| t.next == Some(t.low + 1));
+        let limit = i64::try_from(need).unwrap_or(i64::MAX);
+        let sql = if tie {
+            // Every member scores the same: the class's first passages in (document,
+            // passage) order. Two ways to them, the cheaper by the class's estimated size:
+            // sort the class (small), or walk the primary key until enough are found
+            // (about need * passages / size rows; large classes). The walk tests the
+            // query on `tsv` first, which rejects most rows without reading `terms`.
+            let score = class_score_sql(terms, &class.tiers, &mut values);
+            let cursor = after_sql(after, &score, &mut values);
+            let size = class_size(stats, terms, &class.tiers);
+            let walk = need as f64 * stats.passages / size.max(1.0);
+            let limit = bind(&mut values, limit);
+            if size <= 2.0 * walk {
+                format!(
+                    "WITH c AS MATERIALIZED (SELECT p.document_id, p.seq FROM passages p \
+                     WHERE p.terms @@ $1::tsquery{cursor}) \
+                     SELECT c.document_id, c.seq, {score} AS score FROM c \
+                     ORDER BY c.document_id, c.seq LIMIT {limit}"
+                )
+            } else {
+                let q = bind(&mut values, tsquery);
+                format!(
+                    "SELECT p.document_id, p.seq, {score} AS score FROM passages p \
+                     WHERE p.tsv @@ {q}::tsquery AND p.terms @@ $1::tsquery{cursor} \
+                     ORDER BY p.document_id, p.seq LIMIT {limit}"
+                )
+            }
+        } else {
+            let score = score_sql(terms, &mut values);
+            let cursor = after_sql(after, &score, &mut values);
+            let limit = bind(&mut values, limit);
+            format!(
+                "SELECT p.document_id, p.seq, {score} AS score FROM passages p \
+                 WHERE p.terms @@ $1::tsquery{cursor} \
+                 ORDER BY score DESC, p.document_id, p.seq LIMIT {limit}"
+            )
+        };
+        let rows = Scored::find_by_statement(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            values,
+        ))
+        .all(db)
+        .await?;
+        found.extend(rows);
+        found.sort_by(ranked_before);
+        found.truncate(need);
+    }
+    Ok(found)
+}
+
+/// Estimated passages in a class, taking the terms as independent.
+fn class_size(stats: &TermStats, terms: &[Weighted], tiers: &[Tier]) -> f64 {
+    let share = |token: String| stats.df(&token) / stats.passages;
+    let mut size = stats.passages;
+    for (w, t) in terms.iter().zip(tiers) {
+        let at = |n: u32| {
+            if n == 1 {
+                share(w.term.clone())
+            } else {
+                share(format!("{}|{n}", w.term))
+            }
+        };
+        let above = t.next.map_or(0.0, at);
+        size *= (at(t.low) - above).max(0.0);
+    }
+    size
+}
+
+/// Every combination of the terms' tiers up to each term's highest, best upper bound first.
+fn classes(terms: &[Weighted], top_tiers: &[u32]) -> Vec<Class> {
+    let tiers = |top: u32| -> Vec<Tier> {
+        TIERS
+            .iter()
+            .enumerate()
+            .filter(|&(_, &t)| t <= top)
+            .map(|(i, &t)| Tier {
+                low: t,
+                next: TIERS.get(i + 1).copied(),
+            })
+            .collect()
+    };
+    let mut combos: Vec<Vec<Tier>> = vec![Vec::new()];
+    for &top in top_tiers {
+        combos = combos
+            .into_iter()
+            .flat_map(|c| {
+                tiers(top).into_iter().map(move |t| {
+                    let mut c = c.clone();
+                    c.push(t);
+                    c
+                })
+            })
+            .collect();
+    }
+    let mut out: Vec<Class> = combos
+        .into_iter()
+        .map(|tiers| {
+            let (mut low, mut high) = (0.0, 0.0);
+            for (w, t) in terms.iter().zip(&tiers) {
+                let (lo, hi) = t.bounds();
+                low += w.idf * lo;
+                high += w.idf * hi;
+            }
+            Class { tiers, low, high }
+        })
+        .collect();
+    out.sort_by(|a, b| b.high.total_cmp(&a.high).then(b.low.total_cmp(&a.low)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(q: &str) -> (Vec<String>, bool) {
+        let a = analyse(q).unwrap();
+        (a.terms, a.conjunctive)
+    }
+
+    #[test]
+    fn websearch_queries_become_terms() {
+        let s = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(terms("'whale'"), (s(&["whale"]), true));
+        assert_eq!(
+            terms("'whale' & 'ship' & 'whale'"),
+            (s(&["whale", "ship"]), true)
+        );
+        assert_eq!(terms("'white' <-> 'whale'"), (s(&["white whale"]), true));
+        assert_eq!(terms("'a' <-> 'b' <-> 'c'"), (s(&["a b", "b c"]), true));
+        assert_eq!(terms("'big' <2> 'whale'"), (s(&["big", "whale"]), true));
+        assert_eq!(terms("'whale' & !'ship'"), (s(&["whale"]), true));
+        assert_eq!(
+            terms("'whale' & !( 'white' <-> 'ship' )"),
+            (s(&["whale"]), true)
+        );
+        assert_eq!(terms("'whale' | 'ship'"), (s(&["whale", "ship"]), false));
+        assert_eq!(terms("'whale' & !( 'a' | 'b' )"), (s(&["whale"]), true));
+        assert_eq!(
+            terms("'o''neil' & 'back\\\\slash'"),
+            (s(&["o'neil", "back\\slash"]), true)
+        );
+        assert_eq!(terms(""), (s(&[]), true));
+        assert_eq!(analyse("'whale' &").map(|a| a.terms), None);
+        assert_eq!(analyse("whale").map(|a| a.terms), None);
+        assert_eq!(analyse("!'whale'").unwrap().excluded, s(&["whale"]));
+        let iq = |q: &str| analyse(q).unwrap().index_query;
+        assert_eq!(
+            iq("'white' <-> 'whale' & !( 'a' <-> 'b' )"),
+            "( 'white whale' & !'a b' )"
+        );
+        assert_eq!(
+            iq("'a' <-> 'b' <-> 'c' | 'd' <2> 'e'"),
+            "( ( 'a' <1> 'b' <1> 'c' ) | ( 'd' <2> 'e' ) )"
+        );
+    }
+
+    #[test]
+    fn literals_round_trip_through_the_tokenizer() {
+        for l in ["plain", "o'neil", "back\\slash", "white whale|2"] {
+            assert_eq!(tokens(&literal(l)), Some(vec![Token::Lexeme(l.to_owned())]));
+        }
+    }
+
+    #[test]
+    fn classes_cover_every_frequency_once_in_bound_order() {
+        let w = |idf| Weighted {
+            term: "x".into(),
+            idf,
+        };
+        let cs = classes(&[w(2.0), w(1.0)], &[16, 3]);
+        assert_eq!(cs.len(), 11 * 3);
+        for pair in cs.windows(2) {
+            assert!(pair[0].high >= pair[1].high);
+        }
+        // Each frequency pair falls in exactly one class, scoring within its bounds.
+        for tf1 in 1..40u32 {
+            for tf2 in 1..4u32 {
+                let score = 2.0 * g(f64::from(tf1)) + g(f64::from(tf2));
+                let holding: Vec<&Class> = cs
+                    .iter()
+                    .filter(|c| {
+                        c.tiers
+                            .iter()
+                            .zip([tf1, tf2])
+                            .all(|(t, tf)| tf >= t.low && t.next.is_none_or(|n| tf < n))
+                    })
+                    .collect();
+                assert_eq!(holding.len(), 1, "tf {tf1}, {tf2}");
+                assert!(holding[0].low <= score && score <= holding[0].high + 1e-12);
+            }
+        }
+        assert!(g(0.0).abs() < 1e-12 && g(1e9) < G_LIMIT);
+    }
+}
