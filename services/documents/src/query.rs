@@ -3,7 +3,10 @@
 //! point them at the read replica.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
+use sea_orm::{
+    AccessMode, ConnectionTrait, DbBackend, DbErr, FromQueryResult, IsolationLevel, Statement,
+    TransactionSession, TransactionTrait, Value,
+};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -209,7 +212,7 @@ const HEADLINE: &str = "ts_headline('english', p.text, query.q, 'StartSel=\u{1},
 /// of matches, and the total is estimated from the statistics. Every other search scores
 /// all its matches (the same scores) and counts them.
 pub async fn search(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     stats: &StatsCache,
     q: &str,
     filters: &Filters,
@@ -234,8 +237,18 @@ pub async fn search(
         return exhaustive(db, q, &terms, filters, collapse, limit, after).await;
     }
     let need = usize::try_from(limit + 1).unwrap_or(usize::MAX);
+    // One snapshot for the walk's queries, each planned for its own values: a cached
+    // generic plan cannot tell a class of ten passages from one of half the table.
+    let txn = db
+        .begin_with_config(
+            Some(IsolationLevel::RepeatableRead),
+            Some(AccessMode::ReadOnly),
+        )
+        .await?;
+    txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
+        .await?;
     let mut page = ranking::bounded_search(
-        db,
+        &txn,
         &stats,
         &tsquery,
         &analysis.index_query,
@@ -256,7 +269,8 @@ pub async fn search(
         seq: h.seq,
         fingerprint: None,
     });
-    let hits = decorate(db, q, &page).await?;
+    let hits = decorate(&txn, q, &page).await?;
+    txn.commit().await?;
     Ok(SearchResults {
         hits,
         next,
