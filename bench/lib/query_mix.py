@@ -1,7 +1,7 @@
 """The search benchmarks' query mix: 100 queries per class, the same in every run.
 
 Words are the seeded vocabulary of bench/lib/seed.sh (word(1) is the most common).
-Used by bench/search-scale.sh and bench/search-tiers.sh.
+Used by bench/search-scale.sh.
 """
 import hashlib
 import random
