@@ -77,28 +77,29 @@ impl Parser {
     }
 
     fn or(&mut self) -> Option<Node> {
-        let mut items = vec![self.and()?];
-        while self.peek() == Some(&Token::Or) {
-            self.at += 1;
-            items.push(self.and()?);
-        }
-        Some(if items.len() == 1 {
-            items.pop()?
-        } else {
-            Node::Or(items)
-        })
+        self.list(&Token::Or, Self::and, Node::Or)
     }
 
     fn and(&mut self) -> Option<Node> {
-        let mut items = vec![self.phrase()?];
-        while self.peek() == Some(&Token::And) {
+        self.list(&Token::And, Self::phrase, Node::And)
+    }
+
+    /// `item (op item)*`, one item as itself.
+    fn list(
+        &mut self,
+        op: &Token,
+        item: fn(&mut Self) -> Option<Node>,
+        wrap: fn(Vec<Node>) -> Node,
+    ) -> Option<Node> {
+        let mut items = vec![item(self)?];
+        while self.peek() == Some(op) {
             self.at += 1;
-            items.push(self.phrase()?);
+            items.push(item(self)?);
         }
         Some(if items.len() == 1 {
             items.pop()?
         } else {
-            Node::And(items)
+            wrap(items)
         })
     }
 
