@@ -9,7 +9,8 @@
 # emulator; runs `ingest serve` and `ingest work` (release builds); times one job over
 # the prefix from POST /jobs to its final status; then, in the same run, times
 # `psql \copy` loading the very same passages into an equivalent table (same columns,
-# generated tsvector and GIN index). Prints MiB/s, documents/s, the worker's peak RSS and
+# generated tsvector and GIN index, and the search terms with their trigger and GIN
+# index). Prints MiB/s, documents/s, the worker's peak RSS and
 # the ratio to the COPY rate. Goals: >= 0.5x the COPY rate, worker peak RSS < 200 MiB.
 set -euo pipefail
 
@@ -130,8 +131,13 @@ psql "$DATABASE_URL" -q <<'SQL'
 CREATE TABLE passages_copy (
     document_id uuid NOT NULL, seq integer NOT NULL, text text NOT NULL,
     tsv tsvector GENERATED ALWAYS AS (to_tsvector('english', text)) STORED,
+    terms tsvector,
     PRIMARY KEY (document_id, seq));
 CREATE INDEX passages_copy_tsv_idx ON passages_copy USING GIN (tsv);
+-- The search index of passages (migration m20261220_000001_search_terms), filled the same way.
+CREATE INDEX passages_copy_terms_idx ON passages_copy USING GIN (terms);
+CREATE TRIGGER passages_copy_fill_search_terms BEFORE INSERT ON passages_copy
+  FOR EACH ROW EXECUTE FUNCTION passages_fill_search_terms();
 SQL
 copy_start=$(date +%s.%N)
 psql "$DATABASE_URL" -qc "\\copy passages_copy (document_id, seq, text) FROM '$state/passages.tsv'"
