@@ -14,11 +14,13 @@
 //! The text search parser never yields a lexeme with a space or a `|`, so a query cannot
 //! name a shingle or a tier token, and `terms @@ q` is `tsv @@ q` for every user query.
 //!
-//! Cost, measured (bench/README.md): the index is about 3.4x the `tsv` index, and the
-//! backfill below takes about 0.6 ms per passage (about 10 minutes per million, holding
-//! the rows it updates; reads go on). The plain `CREATE INDEX` blocks inserts into `passages`
-//! for its build, minutes at a million passages: run it before the deployment in a quiet
-//! hour (docs/runbook-database.md).
+//! Cost, measured (bench/README.md): the index is about 6.7x the `tsv` index, and the
+//! backfill below takes about 0.6 ms per short passage and 5 ms per full 8 KiB one (an
+//! hour and a half per million full passages, holding the rows it updates; reads go on).
+//! The plain `CREATE INDEX` blocks inserts into `passages` for its build, tens of minutes
+//! at a million full passages: docs/runbook-database.md says how to release it (the
+//! statements are idempotent, so a large corpus can be prepared by hand beforehand, in
+//! batches and with `CREATE INDEX CONCURRENTLY`).
 //!
 //! Statistics: the search takes each term's document frequency from the column's
 //! `most_common_elems` (ANALYZE, kept current by autovacuum), with a target of 1000 (up to
@@ -30,7 +32,7 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 const UP: &str = r#"
-CREATE FUNCTION corpus_search_terms(v tsvector) RETURNS tsvector
+CREATE OR REPLACE FUNCTION corpus_search_terms(v tsvector) RETURNS tsvector
 IMMUTABLE STRICT PARALLEL SAFE LANGUAGE sql AS $$
   WITH pos AS (
     SELECT u.lexeme, p, lead(u.lexeme) OVER w AS next, lead(p) OVER w AS next_p
@@ -47,20 +49,21 @@ IMMUTABLE STRICT PARALLEL SAFE LANGUAGE sql AS $$
   FROM terms
 $$;
 
-ALTER TABLE passages ADD COLUMN terms tsvector;
+ALTER TABLE passages ADD COLUMN IF NOT EXISTS terms tsvector;
 
 -- Generated columns are computed after BEFORE triggers: derive from the text again.
-CREATE FUNCTION passages_fill_search_terms() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION passages_fill_search_terms() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   NEW.terms := corpus_search_terms(to_tsvector('english', NEW.text));
   RETURN NEW;
 END
 $$;
+DROP TRIGGER IF EXISTS passages_fill_search_terms ON passages;
 CREATE TRIGGER passages_fill_search_terms BEFORE INSERT ON passages
   FOR EACH ROW EXECUTE FUNCTION passages_fill_search_terms();
 
 UPDATE passages SET terms = corpus_search_terms(tsv) WHERE terms IS NULL;
-CREATE INDEX passages_terms_idx ON passages USING gin (terms);
+CREATE INDEX IF NOT EXISTS passages_terms_idx ON passages USING gin (terms);
 ALTER TABLE passages ALTER COLUMN terms SET STATISTICS 1000;
 ANALYZE passages;
 "#;
