@@ -474,7 +474,7 @@ locals {
   # besides the build output.
   helpers = merge(
     {
-      migrate     = { buildspec = "migrate.yml", timeout = 120, description = "Runs the migrations of the release (one-off ECS task)" }
+      migrate     = { buildspec = "migrate.yml", timeout = 480, description = "Runs the migrations of the release (one-off ECS task)" }
       hook        = { buildspec = "publish-hook.yml", timeout = 15, description = "Publishes the deploy-hook Lambda of the release (scripts/publish-deploy-hook.sh)" }
       publish-web = { buildspec = "publish-web.yml", timeout = 15, description = "Publishes the web app of the release to the environment's bucket and invalidates its distribution" }
       smoke       = { buildspec = "smoke.yml", timeout = 15, description = "Smoke test after the deployment" }
