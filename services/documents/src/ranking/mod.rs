@@ -95,15 +95,21 @@ fn sum_sql(
         .join(" + ")
 }
 
-/// `AND` condition: after the cursor in (score desc, document, passage) order.
-pub fn after_sql(after: Option<&SearchCursor>, score: &str, values: &mut Vec<Value>) -> String {
-    let Some(c) = after else {
-        return String::new();
-    };
+/// The condition "after the cursor" in (score desc, document, passage) order, on the
+/// score `score` and the key columns of table alias `key`; empty without a cursor.
+pub fn after_sql(
+    after: Option<&SearchCursor>,
+    score: &str,
+    key: &str,
+    values: &mut Vec<Value>,
+) -> Option<String> {
+    let c = after?;
     let r = bind(values, c.rank);
     let d = bind(values, c.document_id);
     let s = bind(values, c.seq);
-    format!(" AND ({score} < {r} OR ({score} = {r} AND (p.document_id, p.seq) > ({d}, {s})))")
+    Some(format!(
+        "({score} < {r} OR ({score} = {r} AND ({key}.document_id, {key}.seq) > ({d}, {s})))"
+    ))
 }
 
 /// A ranked passage.
@@ -162,50 +168,9 @@ pub async fn bounded_search(
     after: Option<&SearchCursor>,
     need: usize,
 ) -> Result<Vec<Scored>, DbErr> {
-    // Each term's highest tier present, probed from the top: GIN reads a token's whole
-    // posting list, and a common word's low tiers are long.
-    let mut values = Vec::new();
-    let probes: Vec<String> = terms
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            let rows: Vec<String> = TIERS
-                .iter()
-                .rev()
-                .map(|&t| {
-                    let token = if t == 1 {
-                        w.term.clone()
-                    } else {
-                        format!("{}|{t}", w.term)
-                    };
-                    format!("({t}, {}::text)", bind(&mut values, literal(&token)))
-                })
-                .collect();
-            format!(
-                "(SELECT v.t FROM (VALUES {}) v(t, tok) WHERE EXISTS \
-                 (SELECT 1 FROM passages p WHERE p.terms @@ v.tok::tsquery) LIMIT 1) AS t{i}",
-                rows.join(", ")
-            )
-        })
-        .collect();
-    let row = db
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!("SELECT {}", probes.join(", ")),
-            values,
-        ))
-        .await?;
-    let mut top_tiers = Vec::new();
-    for i in 0..terms.len() {
-        match row
-            .as_ref()
-            .map(|r| r.try_get::<Option<i32>>("", &format!("t{i}")))
-        {
-            Some(Ok(Some(t))) => top_tiers.push(u32::try_from(t).unwrap_or(1)),
-            Some(Err(e)) => return Err(e),
-            _ => return Ok(Vec::new()), // a term no passage has: nothing matches
-        }
-    }
+    let Some(top_tiers) = top_tiers(db, terms).await? else {
+        return Ok(Vec::new()); // a term no passage has: nothing matches
+    };
     let mut found: Vec<Scored> = Vec::new();
     for class in classes(terms, &top_tiers) {
         let slack = 1e-9 * class.high.abs().max(1.0);
@@ -215,64 +180,8 @@ pub async fn bounded_search(
         if after.is_some_and(|c| class.low > c.rank + slack) {
             continue; // every member comes before the cursor
         }
-        let mut q = format!("({index_query})");
-        for (w, tier) in terms.iter().zip(&class.tiers) {
-            if tier.low > 1 {
-                q.push_str(&format!(
-                    " & {}",
-                    literal(&format!("{}|{}", w.term, tier.low))
-                ));
-            }
-            if let Some(n) = tier.next {
-                q.push_str(&format!(" & !{}", literal(&format!("{}|{n}", w.term))));
-            }
-        }
-        let mut values = vec![Value::from(q)];
-        let tie = class.tiers.iter().all(|t| t.next == Some(t.low + 1));
-        let limit = i64::try_from(need).unwrap_or(i64::MAX);
-        let sql = if tie {
-            // Every member scores the same: the class's first passages in (document,
-            // passage) order. Two ways to them, the cheaper by the class's estimated size:
-            // sort the class (small), or walk the primary key until enough are found
-            // (about need * passages / size rows; large classes). The walk tests the
-            // query on `tsv` first, which rejects most rows without reading `terms`.
-            let score = class_score_sql(terms, &class.tiers, &mut values);
-            let cursor = after_sql(after, &score, &mut values);
-            let size = class_size(stats, terms, &class.tiers);
-            let walk = need as f64 * stats.passages / size.max(1.0);
-            let limit = bind(&mut values, limit);
-            if size <= 2.0 * walk {
-                format!(
-                    "WITH c AS MATERIALIZED (SELECT p.document_id, p.seq FROM passages p \
-                     WHERE p.terms @@ $1::tsquery{cursor}) \
-                     SELECT c.document_id, c.seq, {score} AS score FROM c \
-                     ORDER BY c.document_id, c.seq LIMIT {limit}"
-                )
-            } else {
-                let q = bind(&mut values, tsquery);
-                format!(
-                    "SELECT p.document_id, p.seq, {score} AS score FROM passages p \
-                     WHERE p.tsv @@ {q}::tsquery AND p.terms @@ $1::tsquery{cursor} \
-                     ORDER BY p.document_id, p.seq LIMIT {limit}"
-                )
-            }
-        } else {
-            let score = score_sql(terms, &mut values);
-            let cursor = after_sql(after, &score, &mut values);
-            let limit = bind(&mut values, limit);
-            format!(
-                "SELECT p.document_id, p.seq, {score} AS score FROM passages p \
-                 WHERE p.terms @@ $1::tsquery{cursor} \
-                 ORDER BY score DESC, p.document_id, p.seq LIMIT {limit}"
-            )
-        };
-        let rows = Scored::find_by_statement(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            sql,
-            values,
-        ))
-        .all(db)
-        .await?;
+        let statement = class_statement(stats, tsquery, index_query, terms, &class, after, need);
+        let rows = Scored::find_by_statement(statement).all(db).await?;
         found.extend(rows);
         found.sort_by(ranked_before);
         found.truncate(need);
@@ -280,18 +189,133 @@ pub async fn bounded_search(
     Ok(found)
 }
 
+/// The statement reading one class's first `need` passages after `after`, in order.
+fn class_statement(
+    stats: &TermStats,
+    tsquery: &str,
+    index_query: &str,
+    terms: &[Weighted],
+    class: &Class,
+    after: Option<&SearchCursor>,
+    need: usize,
+) -> Statement {
+    let mut q = format!("({index_query})");
+    for (w, tier) in terms.iter().zip(&class.tiers) {
+        if tier.low > 1 {
+            q.push_str(&format!(" & {}", literal(&tier_token(&w.term, tier.low))));
+        }
+        if let Some(n) = tier.next {
+            q.push_str(&format!(" & !{}", literal(&tier_token(&w.term, n))));
+        }
+    }
+    let mut values = vec![Value::from(q)];
+    let tie = class.tiers.iter().all(|t| t.next == Some(t.low + 1));
+    let limit = i64::try_from(need).unwrap_or(i64::MAX);
+    let sql = if tie {
+        // Every member scores the same: the class's first passages in (document,
+        // passage) order. Two ways to them, the cheaper by the class's estimated size:
+        // sort the class (small), or walk the primary key until enough are found
+        // (about need * passages / size rows; large classes). The walk tests the
+        // query on `tsv` first, which rejects most rows without reading `terms`.
+        let score = class_score_sql(terms, &class.tiers, &mut values);
+        let cursor = after_sql(after, &score, "p", &mut values)
+            .map_or_else(String::new, |c| format!(" AND {c}"));
+        let size = class_size(stats, terms, &class.tiers);
+        let walk = need as f64 * stats.passages / size.max(1.0);
+        let limit = bind(&mut values, limit);
+        if size <= 2.0 * walk {
+            format!(
+                "WITH c AS MATERIALIZED (SELECT p.document_id, p.seq FROM passages p \
+                 WHERE p.terms @@ $1::tsquery{cursor}) \
+                 SELECT c.document_id, c.seq, {score} AS score FROM c \
+                 ORDER BY c.document_id, c.seq LIMIT {limit}"
+            )
+        } else {
+            let q = bind(&mut values, tsquery);
+            format!(
+                "SELECT p.document_id, p.seq, {score} AS score FROM passages p \
+                 WHERE p.tsv @@ {q}::tsquery AND p.terms @@ $1::tsquery{cursor} \
+                 ORDER BY p.document_id, p.seq LIMIT {limit}"
+            )
+        }
+    } else {
+        let score = score_sql(terms, &mut values);
+        let cursor = after_sql(after, &score, "p", &mut values)
+            .map_or_else(String::new, |c| format!(" AND {c}"));
+        let limit = bind(&mut values, limit);
+        format!(
+            "SELECT p.document_id, p.seq, {score} AS score FROM passages p \
+             WHERE p.terms @@ $1::tsquery{cursor} \
+             ORDER BY score DESC, p.document_id, p.seq LIMIT {limit}"
+        )
+    };
+    Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
+}
+
+/// Each term's highest tier that any passage reaches, probed from the top in one statement
+/// (GIN reads a token's whole posting list, and a common word's low tiers are long); none
+/// when a term is in no passage.
+async fn top_tiers(
+    db: &impl ConnectionTrait,
+    terms: &[Weighted],
+) -> Result<Option<Vec<u32>>, DbErr> {
+    let mut values = Vec::new();
+    let probes: Vec<String> = terms
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let rows: Vec<String> = TIERS
+                .iter()
+                .rev()
+                .map(|&t| {
+                    format!(
+                        "({t}, {}::text)",
+                        bind(&mut values, literal(&tier_token(&w.term, t)))
+                    )
+                })
+                .collect();
+            format!(
+                "(SELECT v.t FROM (VALUES {}) v(t, tok) WHERE EXISTS \
+                 (SELECT 1 FROM passages p WHERE p.terms @@ v.tok::tsquery) LIMIT 1) AS t{i}",
+                rows.join(", ")
+            )
+        })
+        .collect();
+    let Some(row) = db
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!("SELECT {}", probes.join(", ")),
+            values,
+        ))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut tops = Vec::with_capacity(terms.len());
+    for i in 0..terms.len() {
+        match row.try_get::<Option<i32>>("", &format!("t{i}"))? {
+            Some(t) => tops.push(u32::try_from(t).unwrap_or(1)),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(tops))
+}
+
+/// The token of `term`'s tier `t`: the term itself for the first tier.
+fn tier_token(term: &str, t: u32) -> String {
+    if t == 1 {
+        term.to_owned()
+    } else {
+        format!("{term}|{t}")
+    }
+}
+
 /// Estimated passages in a class, taking the terms as independent.
 fn class_size(stats: &TermStats, terms: &[Weighted], tiers: &[Tier]) -> f64 {
     let share = |token: String| stats.df(&token) / stats.passages;
     let mut size = stats.passages;
     for (w, t) in terms.iter().zip(tiers) {
-        let at = |n: u32| {
-            if n == 1 {
-                share(w.term.clone())
-            } else {
-                share(format!("{}|{n}", w.term))
-            }
-        };
+        let at = |n: u32| share(tier_token(&w.term, n));
         let above = t.next.map_or(0.0, at);
         size *= (at(t.low) - above).max(0.0);
     }
