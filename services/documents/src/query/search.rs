@@ -26,6 +26,18 @@ pub struct SearchCursor {
     pub fingerprint: Option<String>,
 }
 
+impl SearchCursor {
+    /// The position of a hit; the API adds the fingerprint.
+    fn at(rank: f64, document_id: Uuid, seq: i32) -> Self {
+        Self {
+            rank,
+            document_id,
+            seq,
+            fingerprint: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct SearchHit {
     pub document_id: Uuid,
@@ -117,12 +129,7 @@ pub async fn search(
         // An estimate, never below what this page has seen.
         (stats.estimate(&analysis).round() as i64).max(page.len() as i64)
     };
-    let next = cut_page(&mut page, limit).map(|h| SearchCursor {
-        rank: h.score,
-        document_id: h.document_id,
-        seq: h.seq,
-        fingerprint: None,
-    });
+    let next = cut_page(&mut page, limit).map(|h| SearchCursor::at(h.score, h.document_id, h.seq));
     let hits = decorate(&txn, q, &page).await?;
     txn.commit().await?;
     Ok(SearchResults {
@@ -205,15 +212,8 @@ async fn exhaustive(
              FROM query, passages p{join} WHERE p.tsv @@ query.q{conditions}"
         )
     };
-    let cursor = match after {
-        None => String::new(),
-        Some(c) => {
-            let r = bind(&mut values, c.rank);
-            let d = bind(&mut values, c.document_id);
-            let s = bind(&mut values, c.seq);
-            format!("WHERE m.rank < {r} OR (m.rank = {r} AND (m.document_id, m.seq) > ({d}, {s}))")
-        }
-    };
+    let cursor = ranking::after_sql(after, "m.rank", "m", &mut values)
+        .map_or_else(String::new, |c| format!("WHERE {c}"));
     let l = bind(&mut values, i64::try_from(limit + 1).unwrap_or(i64::MAX));
     let sql = format!(
         r#"
@@ -236,12 +236,7 @@ async fn exhaustive(
     let stmt = Statement::from_sql_and_values(DbBackend::Postgres, sql, values);
     let mut hits = SearchHit::find_by_statement(stmt).all(db).await?;
     let estimated_total = hits.first().map_or(0, |h| h.total);
-    let next = cut_page(&mut hits, limit).map(|h| SearchCursor {
-        rank: h.rank,
-        document_id: h.document_id,
-        seq: h.seq,
-        fingerprint: None,
-    });
+    let next = cut_page(&mut hits, limit).map(|h| SearchCursor::at(h.rank, h.document_id, h.seq));
     for hit in &mut hits {
         hit.snippet = escape_snippet(&hit.snippet);
     }
