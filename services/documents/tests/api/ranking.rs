@@ -38,8 +38,8 @@ async fn all_pages(app: &TestApp, q: &str, extra: &str, limit: u32, max_pages: u
     for _ in 0..max_pages {
         let (status, page) = app
             .get_json(&format!(
-                "/search?q={}&limit={limit}{extra}{cursor}",
-                urlencoding(q)
+                "/search?{}&limit={limit}{extra}{cursor}",
+                q_param(q)
             ))
             .await;
         assert_eq!(status, 200, "{q}: {page}");
@@ -58,13 +58,11 @@ async fn all_pages(app: &TestApp, q: &str, extra: &str, limit: u32, max_pages: u
     rows
 }
 
-fn urlencoding(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// `q=<s>`, form-encoded by the URL library.
+fn q_param(s: &str) -> String {
+    let mut url = reqwest::Url::parse("http://localhost/").unwrap();
+    url.query_pairs_mut().append_pair("q", s);
+    url.query().unwrap_or_default().to_owned()
 }
 
 #[tokio::test]
