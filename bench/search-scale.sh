@@ -120,9 +120,9 @@ for size in $sizes; do
 
   echo "==> $size passages: agreement with the exhaustive ranking"
   # shellcheck disable=SC2086  # one argument per class
-  agreement=$(python3 - "$state" "$port" "$url" $classes <<'PY'
+  agreement=$(python3 - "$state" "$port" $classes <<'PY'
 import json, sys, urllib.parse, urllib.request
-state, port, url, classes = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+state, port, classes = sys.argv[1], sys.argv[2], sys.argv[3:]
 out = []
 total_eq = total = 0
 for c in classes:
