@@ -41,15 +41,34 @@ export class ApiError extends Error {
   readonly title: string;
   readonly detail: string;
   readonly requestId: string;
+  /** `Retry-After` of a shed request (503) in seconds: when to ask again. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(status: number, title: string, detail: string, requestId: string) {
+  constructor(
+    status: number,
+    title: string,
+    detail: string,
+    requestId: string,
+    retryAfterSeconds?: number,
+  ) {
     super(`${title}: ${detail}`);
     this.name = "ApiError";
     this.status = status;
     this.title = title;
     this.detail = detail;
     this.requestId = requestId;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
+}
+
+/** `Retry-After` as seconds from now: delta-seconds or an HTTP date; absent or unreadable is undefined. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null || value.trim() === "") return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  // An HTTP date names its day and month ("Thu, 03 Dec 2026 10:00:05 GMT").
+  const at = /[a-z]/i.test(text) ? Date.parse(text) : NaN;
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 export function newRequestId(): string {
@@ -84,11 +103,18 @@ function isProblem(body: unknown): body is Problem {
 /** Turns an error response (problem+json or not) into an `ApiError`. */
 export function toApiError(response: Response, body: unknown, sentId: string): ApiError {
   const requestId = response.headers.get(REQUEST_ID_HEADER) ?? sentId;
+  const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
   if (isProblem(body)) {
-    return new ApiError(response.status, body.title, body.detail, body.request_id || requestId);
+    return new ApiError(
+      response.status,
+      body.title,
+      body.detail,
+      body.request_id || requestId,
+      retryAfter,
+    );
   }
   const reason = response.statusText || "the service did not answer as expected";
-  return new ApiError(response.status, `HTTP ${response.status}`, reason, requestId);
+  return new ApiError(response.status, `HTTP ${response.status}`, reason, requestId, retryAfter);
 }
 
 interface Outcome<T> {
