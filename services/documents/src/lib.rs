@@ -55,7 +55,9 @@ pub struct Config {
     /// one core busy (bench/README.md, "search p99 under load").
     pub search_concurrency: usize,
     /// `SEARCH_QUEUE_WAIT_MS`: how long a search beyond that waits for a slot before it is
-    /// shed with a 503 and `Retry-After` (default 50, at most 30000).
+    /// shed with a 503 and `Retry-After` (default 5, about one typical search, at most
+    /// 30000): a longer wait only turns an overload into queueing latency for everyone
+    /// (bench/README.md, "search p99 under load").
     pub search_queue_wait: Duration,
 }
 
@@ -76,7 +78,7 @@ impl Config {
             search_queue_wait: Duration::from_millis(in_range(
                 env,
                 "SEARCH_QUEUE_WAIT_MS",
-                50,
+                5,
                 0,
                 30_000,
             )?),
@@ -363,7 +365,7 @@ mod tests {
     fn search_limits_default_and_are_validated() {
         let c = Config::from_env(&env(&[])).unwrap();
         assert_eq!(c.search_concurrency, 2);
-        assert_eq!(c.search_queue_wait, Duration::from_millis(50));
+        assert_eq!(c.search_queue_wait, Duration::from_millis(5));
         let c = Config::from_env(&env(&[
             ("SEARCH_CONCURRENCY", "16"),
             ("SEARCH_QUEUE_WAIT_MS", "0"),

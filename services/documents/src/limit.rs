@@ -1,8 +1,9 @@
-//! A bound on searches in flight per task (issue 11, item 2). A search ranks every passage
-//! that matches, so a burst of them can saturate the database and push every request's
-//! latency up together; past `SEARCH_CONCURRENCY` a search waits at most
-//! `SEARCH_QUEUE_WAIT_MS` for a slot and is then shed with a 503 and `Retry-After`, which
-//! the client (or the load balancer's other tasks) can act on.
+//! A bound on searches in flight per task (issue 11, item 2). A search keeps a database
+//! core busy while it runs, so a burst of them can saturate the database and push every
+//! request's latency up together; past `SEARCH_CONCURRENCY` a search waits at most
+//! `SEARCH_QUEUE_WAIT_MS` (about one typical search) for a slot and is then shed with a 503
+//! and `Retry-After`, which the client (the web app does) or the load balancer's other
+//! tasks act on. A long wait would only turn an overload into queueing for everyone.
 
 use std::{sync::Arc, time::Duration};
 
