@@ -1,6 +1,10 @@
 //! Term frequencies for ranking, from PostgreSQL's own statistics on `passages.terms`.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::{Arc, PoisonError, RwLock},
+    time::Duration,
+};
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement};
 use tokio::{sync::Mutex, time::Instant};
@@ -93,22 +97,169 @@ impl TermStats {
     }
 }
 
-/// [`TermStats`] read at most once per [`STATS_TTL`] per task.
+/// [`TermStats`] read at most once per [`STATS_TTL`] per task. Searches only ever take a
+/// read lock for a moment: once loaded, stale statistics go on being served while one
+/// search refreshes them, so the refresh (a query over up to 10,000 elements) never holds
+/// up the others.
 #[derive(Default)]
 pub struct StatsCache {
-    cached: Mutex<Option<(Instant, Arc<TermStats>)>>,
+    cached: RwLock<Option<(Instant, Arc<TermStats>)>>,
+    refreshing: Mutex<()>,
 }
 
 impl StatsCache {
     pub async fn get(&self, db: &impl ConnectionTrait) -> Result<Arc<TermStats>, DbErr> {
-        let mut cached = self.cached.lock().await;
-        if let Some((at, stats)) = cached.as_ref()
+        self.get_with(|| TermStats::load(db)).await
+    }
+
+    async fn get_with<F, Fut>(&self, load: F) -> Result<Arc<TermStats>, DbErr>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<TermStats, DbErr>>,
+    {
+        let current = self.current();
+        if let Some((at, stats)) = &current
             && at.elapsed() < STATS_TTL
         {
             return Ok(stats.clone());
         }
-        let stats = Arc::new(TermStats::load(db).await?);
-        *cached = Some((Instant::now(), stats.clone()));
-        Ok(stats)
+        let _refresh = match (&current, self.refreshing.try_lock()) {
+            (_, Ok(guard)) => guard,
+            // Another search is refreshing: the stale statistics serve meanwhile.
+            (Some((_, stats)), Err(_)) => return Ok(stats.clone()),
+            // Nothing loaded yet: wait for the first load, then use it if it succeeded.
+            (None, Err(_)) => {
+                let guard = self.refreshing.lock().await;
+                if let Some((_, stats)) = self.current() {
+                    return Ok(stats);
+                }
+                guard
+            }
+        };
+        match load().await {
+            Ok(stats) => {
+                let stats = Arc::new(stats);
+                *self.cached.write().unwrap_or_else(PoisonError::into_inner) =
+                    Some((Instant::now(), stats.clone()));
+                Ok(stats)
+            }
+            Err(e) => match current {
+                // A failed refresh keeps serving what it has; the next search tries again.
+                Some((_, stats)) => {
+                    tracing::warn!(error = %e, "term statistics not refreshed; using the previous ones");
+                    Ok(stats)
+                }
+                None => Err(e),
+            },
+        }
+    }
+
+    fn current(&self) -> Option<(Instant, Arc<TermStats>)> {
+        self.cached
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use tokio::sync::oneshot;
+
+    use super::*;
+
+    fn stats(passages: f64) -> TermStats {
+        TermStats {
+            passages,
+            ..TermStats::default()
+        }
+    }
+
+    /// A cache whose statistics were loaded longer ago than the TTL.
+    fn stale(passages: f64) -> Arc<StatsCache> {
+        let cache = StatsCache::default();
+        let long_ago = Instant::now()
+            .checked_sub(STATS_TTL + Duration::from_secs(1))
+            .unwrap();
+        *cache.cached.write().unwrap() = Some((long_ago, Arc::new(stats(passages))));
+        Arc::new(cache)
+    }
+
+    #[tokio::test]
+    async fn statistics_are_loaded_once_per_ttl() {
+        let cache = StatsCache::default();
+        let loads = AtomicUsize::new(0);
+        for _ in 0..3 {
+            let got = cache
+                .get_with(|| async {
+                    loads.fetch_add(1, Ordering::SeqCst);
+                    Ok(stats(7.0))
+                })
+                .await
+                .unwrap();
+            assert_eq!(got.passages, 7.0);
+        }
+        assert_eq!(loads.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_refresh_in_flight_holds_up_no_other_search() {
+        let cache = stale(1.0);
+        let (release, held) = oneshot::channel::<()>();
+        let (started, refresh_started) = oneshot::channel::<()>();
+        let refresh = tokio::spawn({
+            let cache = cache.clone();
+            async move {
+                cache
+                    .get_with(|| async move {
+                        started.send(()).unwrap();
+                        held.await.unwrap();
+                        Ok(stats(2.0))
+                    })
+                    .await
+            }
+        });
+        refresh_started.await.unwrap();
+
+        // The refresh is stuck in its query: another search gets the stale statistics at
+        // once, without loading them again.
+        let during = tokio::time::timeout(
+            Duration::from_secs(5),
+            cache.get_with(|| async { panic!("a second refresh while one is in flight") }),
+        )
+        .await
+        .expect("a search waited for the refresh")
+        .unwrap();
+        assert_eq!(during.passages, 1.0);
+
+        release.send(()).unwrap();
+        assert_eq!(refresh.await.unwrap().unwrap().passages, 2.0);
+        let after = cache
+            .get_with(|| async { panic!("fresh statistics loaded again") })
+            .await
+            .unwrap();
+        assert_eq!(after.passages, 2.0);
+    }
+
+    #[tokio::test]
+    async fn a_failed_refresh_keeps_the_old_statistics_and_a_failed_first_load_is_an_error() {
+        let cache = stale(3.0);
+        let got = cache
+            .get_with(|| async { Err(DbErr::Custom("database away".into())) })
+            .await
+            .unwrap();
+        assert_eq!(got.passages, 3.0);
+        // Still stale, so the next search tries again.
+        let got = cache.get_with(|| async { Ok(stats(4.0)) }).await.unwrap();
+        assert_eq!(got.passages, 4.0);
+
+        let empty = StatsCache::default();
+        let err = empty
+            .get_with(|| async { Err(DbErr::Custom("database away".into())) })
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("database away"), "{err}");
     }
 }
