@@ -42,3 +42,8 @@ output "log_group_name" {
   description = "CloudWatch log group of the worker."
   value       = aws_cloudwatch_log_group.this.name
 }
+
+output "tracing_policy_json" {
+  description = "The X-Ray calls the tracing sidecar makes, as a policy (null without tracing): for a role that runs this task definition in place of its task role (a scheduled command's own)."
+  value       = module.otel.policy_json
+}

@@ -15,10 +15,14 @@ locals {
   cluster_name        = element(split("/", var.cluster_arn), length(split("/", var.cluster_arn)) - 1)
   group               = coalesce(var.group, var.name)
 
-  # RunTask's overrides: the schedule's input for an ECS target.
-  input = jsonencode({
-    containerOverrides = [{ name = var.container_name, command = var.command }]
-  })
+  # RunTask's overrides: the schedule's input for an ECS target. With a role of its own,
+  # the runs assume it instead of the task definition's.
+  own_task_role = length(var.task_role_policy_jsons) > 0
+  input = jsonencode(merge(
+    { containerOverrides = [{ name = var.container_name, command = var.command }] },
+    local.own_task_role ? { taskRoleArn = aws_iam_role.task[0].arn } : {},
+  ))
+  run_task_role_arn = local.own_task_role ? aws_iam_role.task[0].arn : var.task_role_arn
 
   # Runs that did not do their job: a container that exited non-zero, or a task that never
   # started (image pull, secrets, capacity). One EventBridge rule each.
@@ -46,8 +50,56 @@ resource "aws_sqs_queue" "dlq" {
 }
 
 # ---------------------------------------------------------------------------------------
-# The scheduler's role: run this family in this cluster, pass its two roles, write the
-# dead-letter queue; nothing else.
+# The runs' own task role (task_role_policy_jsons): what the scheduled command may call,
+# assumed by ECS tasks of this account only.
+# ---------------------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "task_assume" {
+  count = local.own_task_role ? 1 : 0
+
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:ecs:${local.region}:${local.account_id}:*"]
+    }
+  }
+}
+
+resource "aws_iam_role" "task" {
+  count = local.own_task_role ? 1 : 0
+
+  name_prefix        = "${substr(var.name, 0, 29)}-task-"
+  description        = "Task role of the scheduled ${join(" ", var.command)} runs of ${var.task_definition_family}"
+  assume_role_policy = data.aws_iam_policy_document.task_assume[0].json
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "task" {
+  count = length(var.task_role_policy_jsons)
+
+  name   = "scheduled-${count.index}"
+  role   = aws_iam_role.task[0].id
+  policy = var.task_role_policy_jsons[count.index]
+}
+
+# ---------------------------------------------------------------------------------------
+# The scheduler's role: run this family in this cluster, pass the runs' two roles, write
+# the dead-letter queue; nothing else.
 # ---------------------------------------------------------------------------------------
 
 data "aws_iam_policy_document" "assume" {
@@ -103,7 +155,7 @@ data "aws_iam_policy_document" "scheduler" {
   statement {
     sid       = "PassTheTaskRoles"
     actions   = ["iam:PassRole"]
-    resources = distinct([var.execution_role_arn, var.task_role_arn])
+    resources = distinct([var.execution_role_arn, local.run_task_role_arn])
 
     condition {
       test     = "StringEquals"

@@ -13,6 +13,11 @@ output "role_arn" {
   value       = aws_iam_role.scheduler.arn
 }
 
+output "task_role_arn" {
+  description = "ARN of the role the runs assume: their own (task_role_policy_jsons) or the task definition's."
+  value       = local.run_task_role_arn
+}
+
 output "dead_letter_queue_url" {
   description = "URL of the dead-letter queue (invocations given up on)."
   value       = aws_sqs_queue.dlq.url

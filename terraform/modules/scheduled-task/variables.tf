@@ -76,13 +76,19 @@ variable "execution_role_arn" {
 }
 
 variable "task_role_arn" {
-  description = "Task role of the task definition."
+  description = "Task role of the task definition: the runs' role unless task_role_policy_jsons gives them one of their own."
   type        = string
 
   validation {
     condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/", var.task_role_arn))
     error_message = "task_role_arn must be an IAM role ARN."
   }
+}
+
+variable "task_role_policy_jsons" {
+  description = "Policies of a task role of the runs' own, passed to RunTask as its taskRoleArn override: a scheduled command of a shared task definition then runs with what it needs, not with the definition's role. Empty (the default): the runs use task_role_arn. Give every statement the tracing sidecar (if any) needs too."
+  type        = list(string)
+  default     = []
 }
 
 variable "subnet_ids" {

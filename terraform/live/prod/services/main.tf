@@ -270,9 +270,9 @@ module "ingest" {
 }
 
 # ---------------------------------------------------------------------------------------
-# ingest worker (and the reconciler, same role): its queue (receive, and send file and
-# callback messages), its table, the allowed buckets (list, read) and its database login's
-# secret, nothing more
+# ingest worker: its queue (receive, and send file and callback messages), its table, the
+# allowed buckets (list, read) and its database login's secret, nothing more (the
+# reconciler runs its task definition with a role of its own, below)
 # ---------------------------------------------------------------------------------------
 data "aws_iam_policy_document" "worker" {
   statement {
@@ -281,8 +281,8 @@ data "aws_iam_policy_document" "worker" {
     resources = [local.data.queue_arn]
   }
 
-  # The worker lists a job's prefix and enqueues its files; the worker and the reconciler
-  # (same role) enqueue callback deliveries (the outbox).
+  # The worker lists a job's prefix and enqueues its files, and callback deliveries (the
+  # outbox).
   statement {
     sid       = "EnqueueFilesAndCallbacks"
     actions   = ["sqs:SendMessage"]
@@ -305,14 +305,6 @@ data "aws_iam_policy_document" "worker" {
     sid       = "TrackJobs"
     actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
     resources = [local.data.table_arn]
-  }
-
-  # The reconciler (same task definition and role, command "reconcile") reads the jobs
-  # that are due through the table's indexes.
-  statement {
-    sid       = "FindDueJobs"
-    actions   = ["dynamodb:Query"]
-    resources = ["${local.data.table_arn}/index/*"]
   }
 
   statement {
@@ -377,11 +369,45 @@ module "worker" {
 
 # ---------------------------------------------------------------------------------------
 # ingest reconciler: `ingest reconcile` on a schedule, as a one-off task of the worker's
-# task definition family (its latest revision: the release's image, environment, secrets
-# and roles), command overridden; it exits when done. It works on the jobs table and the
-# queues only, so it runs in a security group of its own that reaches AWS's APIs and not
-# the database (the worker's group is admitted to it).
+# task definition family (its latest revision: the release's image, environment and
+# secrets), command and task role overridden; it exits when done. It works on the jobs
+# table and the queue only, so it runs with a role of its own that cannot read the
+# buckets, consume the queue or fetch a database login, and in a security group of its
+# own that reaches AWS's APIs and not the database (the worker's group is admitted to it).
 # ---------------------------------------------------------------------------------------
+
+# Expires jobs past their deadline (fails their pending files, ends a listing, finishes
+# the job) and queues callbacks the outbox has not settled in time.
+data "aws_iam_policy_document" "reconcile" {
+  # The tracing sidecar's X-Ray calls, when the worker's task definition has one.
+  source_policy_documents = compact([module.worker.tracing_policy_json])
+
+  statement {
+    sid       = "FindDueJobs"
+    actions   = ["dynamodb:Query"]
+    resources = ["${local.data.table_arn}/index/by_open"]
+  }
+
+  statement {
+    sid       = "ExpireJobs"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
+    resources = [local.data.table_arn]
+  }
+
+  statement {
+    sid       = "QueueCallbacks"
+    actions   = ["sqs:SendMessage"]
+    resources = [local.data.queue_arn]
+  }
+
+  # Sending to a queue encrypted with a customer managed key takes both.
+  statement {
+    sid       = "EncryptMessages"
+    actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+    resources = [local.data.kms_key_arns.sqs]
+  }
+}
+
 resource "aws_security_group" "reconcile" {
   #checkov:skip=CKV2_AWS_5:attached by the reconciler's schedule (its ECS target's network configuration), which checkov does not follow
   name_prefix = "${local.name_prefix}-ingest-reconcile-"
@@ -418,6 +444,7 @@ module "reconcile" {
   command                    = ["reconcile"]
   execution_role_arn         = module.worker.execution_role_arn
   task_role_arn              = module.worker.task_role_arn
+  task_role_policy_jsons     = [data.aws_iam_policy_document.reconcile.json]
   subnet_ids                 = local.network.private_subnet_ids
   security_group_ids         = [aws_security_group.reconcile.id]
   group                      = "ingest-reconcile"

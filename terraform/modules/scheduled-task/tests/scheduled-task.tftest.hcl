@@ -56,6 +56,11 @@ run "runs_the_command_as_a_fargate_task_on_the_schedule" {
   }
 
   assert {
+    condition     = !contains(keys(jsondecode(aws_scheduler_schedule.this.target[0].input)), "taskRoleArn") && length(aws_iam_role.task) == 0 && output.task_role_arn == var.task_role_arn
+    error_message = "Without policies of their own, the runs keep the task definition's role."
+  }
+
+  assert {
     condition     = aws_scheduler_schedule.this.target[0].ecs_parameters[0].launch_type == "FARGATE" && aws_scheduler_schedule.this.target[0].ecs_parameters[0].task_count == 1 && length(aws_scheduler_schedule.this.target[0].ecs_parameters[0].capacity_provider_strategy) == 0
     error_message = "One Fargate task per run by default."
   }
@@ -102,6 +107,47 @@ run "the_role_runs_only_this_family_and_passes_only_its_roles" {
   assert {
     condition     = one(one(data.aws_iam_policy_document.assume.statement).principals).identifiers == toset(["scheduler.amazonaws.com"])
     error_message = "Only EventBridge Scheduler assumes the role."
+  }
+}
+
+run "a_role_of_their_own_when_given_its_policies" {
+  command = apply
+
+  variables {
+    task_role_policy_jsons = [
+      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"FindDueJobs\",\"Effect\":\"Allow\",\"Action\":\"dynamodb:Query\",\"Resource\":\"arn:aws:dynamodb:eu-west-1:123456789012:table/corpus-test-jobs/index/by_open\"}]}",
+      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Traces\",\"Effect\":\"Allow\",\"Action\":\"xray:PutTraceSegments\",\"Resource\":\"*\"}]}",
+    ]
+  }
+
+  override_resource {
+    target = aws_iam_role.task
+    values = { arn = "arn:aws:iam::123456789012:role/corpus-test-ingest-reconcile-task" }
+  }
+
+  assert {
+    condition     = jsondecode(aws_scheduler_schedule.this.target[0].input).taskRoleArn == "arn:aws:iam::123456789012:role/corpus-test-ingest-reconcile-task" && jsondecode(aws_scheduler_schedule.this.target[0].input).containerOverrides == [{ name = "ingest-worker", command = ["reconcile"] }]
+    error_message = "The runs assume their own role (RunTask's taskRoleArn override) and still run the command."
+  }
+
+  assert {
+    condition     = length(aws_iam_role_policy.task) == 2 && aws_iam_role_policy.task[0].policy == var.task_role_policy_jsons[0] && aws_iam_role_policy.task[1].policy == var.task_role_policy_jsons[1] && aws_iam_role_policy.task[0].role == aws_iam_role.task[0].id
+    error_message = "The role holds exactly the given policies."
+  }
+
+  assert {
+    condition     = data.aws_iam_policy_document.scheduler.statement[2].resources == toset([var.execution_role_arn, "arn:aws:iam::123456789012:role/corpus-test-ingest-reconcile-task"])
+    error_message = "The scheduler passes the execution role and the runs' own role, not the task definition's role."
+  }
+
+  assert {
+    condition     = one(one(data.aws_iam_policy_document.task_assume[0].statement).principals).identifiers == toset(["ecs-tasks.amazonaws.com"]) && [for c in one(data.aws_iam_policy_document.task_assume[0].statement).condition : c.values if c.variable == "aws:SourceAccount"] == [tolist(["123456789012"])]
+    error_message = "Only ECS tasks of this account assume the runs' role."
+  }
+
+  assert {
+    condition     = output.task_role_arn == "arn:aws:iam::123456789012:role/corpus-test-ingest-reconcile-task"
+    error_message = "The module reports the role the runs assume."
   }
 }
 
