@@ -3,15 +3,21 @@ import userEvent from "@testing-library/user-event";
 import { MemoryRouter, Route, Routes, useLocation } from "react-router";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { FilterQuery } from "./filters";
+import { ApiError } from "../../api/client";
 import { SearchPage } from "./SearchPage";
 
 // The page is tested as a user drives it; the data hook is replaced so the test sees what
 // the page asks the API for.
 const calls: { q: string; filters: FilterQuery }[] = [];
+// What the next render's search is waiting on: a failed try being asked again.
+const pending: { failureReason: unknown } = { failureReason: null };
 vi.mock("./useSearch", () => ({
   PAGE_SIZE: 10,
   useSearch: (q: string, filters: FilterQuery = {}) => {
     calls.push({ q, filters });
+    if (q === "retrying") {
+      return { data: undefined, isPending: true, isSuccess: false, isError: false, failureReason: pending.failureReason };
+    }
     const hits = q
       ? [{ document_id: "0192f0c4-8b1e-7c3a-9d2e-5f6a7b8c9d0e", title: "Whales", seq: 2, snippet: "a <mark>whale</mark>", rank: 0.5 }]
       : [];
@@ -127,5 +133,19 @@ describe("search filters", () => {
     renderAt("/?q=whale&from=yesterday");
     expect(screen.getByLabelText("Created on or after")).toHaveValue("");
     expect(calls.at(-1)).toEqual({ q: "whale", filters: {} });
+  });
+});
+
+describe("a search the service shed", () => {
+  it("says it is trying again while it waits for Retry-After", () => {
+    pending.failureReason = new ApiError(503, "Service Unavailable", "too many searches in progress", "r1", 1);
+    renderAt("/?q=retrying");
+    expect(screen.getByRole("status")).toHaveTextContent("Many searches are running; trying again in a moment…");
+  });
+
+  it("shows the plain progress for any other wait", () => {
+    pending.failureReason = new ApiError(502, "HTTP 502", "Bad Gateway", "r2");
+    renderAt("/?q=retrying");
+    expect(screen.getByRole("status")).toHaveTextContent("Searching…");
   });
 });

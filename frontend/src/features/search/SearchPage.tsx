@@ -1,5 +1,6 @@
 import { useMemo, useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
+import { ApiError } from "../../api/client";
 import { Loading } from "../../components/Loading";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { SearchFiltersFields } from "./SearchFiltersFields";
@@ -39,6 +40,8 @@ export function SearchPage() {
   const total = search.data?.pages[0]?.estimated_total ?? 0;
   const unit = perDocument ? ["document", "documents"] : ["passage", "passages"];
   const narrowed = activeCount(filters) - (perDocument ? 1 : 0);
+  // A shed search (503) is asked again after its Retry-After (App.tsx): say so meanwhile.
+  const shed = search.failureReason instanceof ApiError && search.failureReason.status === 503;
   return (
     <section>
       <h1>Search</h1>
@@ -77,7 +80,9 @@ export function SearchPage() {
       </details>
 
       {!q ? <p className="hint">Type a word or a phrase to search every stored document.</p> : null}
-      {search.isPending && q ? <Loading label="Searching…" /> : null}
+      {search.isPending && q ? (
+        <Loading label={shed ? "Many searches are running; trying again in a moment…" : "Searching…"} />
+      ) : null}
       {search.isError ? <ProblemAlert error={search.error} onRetry={() => void search.refetch()} /> : null}
       {search.isSuccess && hits.length === 0 ? (
         <p role="status">
