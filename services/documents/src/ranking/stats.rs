@@ -78,10 +78,13 @@ impl TermStats {
         self.frequency.get(term).copied().unwrap_or(self.floor) * self.passages
     }
 
-    /// BM25's inverse document frequency.
+    /// BM25's inverse document frequency, to seven significant digits: a search cursor
+    /// carries the weights of its pages (`query::SearchCursor`), and short ones keep it
+    /// short.
     pub fn idf(&self, term: &str) -> f64 {
         let df = self.df(term).min(self.passages);
-        (1.0 + (self.passages - df + 0.5) / (df + 0.5)).ln()
+        let idf = (1.0 + (self.passages - df + 0.5) / (df + 0.5)).ln();
+        format!("{idf:.6e}").parse().unwrap_or(idf)
     }
 
     /// Matches of a conjunctive query, taking terms as independent.
@@ -185,6 +188,24 @@ mod tests {
             .unwrap();
         *cache.cached.write().unwrap() = Some((long_ago, Arc::new(stats(passages))));
         Arc::new(cache)
+    }
+
+    #[test]
+    fn weights_print_short() {
+        for passages in [1.0, 7.0, 1234.0, 1e6, 3.3e9] {
+            let stats = TermStats {
+                passages,
+                frequency: HashMap::from([("common".to_owned(), 0.9)]),
+                floor: 0.3 / passages,
+            };
+            for term in ["common", "rare"] {
+                let w = stats.idf(term);
+                assert!(w > 0.0, "{w}");
+                let printed = serde_json::to_string(&w).unwrap();
+                let digits = printed.split('e').next().unwrap().replace(['.', '-'], "");
+                assert!(digits.trim_start_matches('0').len() <= 7, "{printed}");
+            }
+        }
     }
 
     #[tokio::test]

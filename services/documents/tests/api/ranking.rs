@@ -7,7 +7,7 @@ use corpus_documents::ranking::{self, StatsCache};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::Value;
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, config, fresh_database, spawn_app, spawn_with};
 
 /// 300 documents of 10 passages of 60 words `w0` .. `w29`, drawn so that `w0` occurs about
 /// 19 times a passage and the later words ever more rarely: every frequency tier, and
@@ -33,8 +33,21 @@ type Row = (String, i64, f64);
 
 /// Every hit of `q` (with `extra` query parameters), page by page.
 async fn all_pages(app: &TestApp, q: &str, extra: &str, limit: u32, max_pages: usize) -> Vec<Row> {
+    pages_from(app, q, extra, limit, max_pages, String::new())
+        .await
+        .0
+}
+
+/// The hits of up to `max_pages` pages of `q` from `cursor` on, and the cursor after them.
+async fn pages_from(
+    app: &TestApp,
+    q: &str,
+    extra: &str,
+    limit: u32,
+    max_pages: usize,
+    mut cursor: String,
+) -> (Vec<Row>, String) {
     let mut rows = Vec::new();
-    let mut cursor = String::new();
     for _ in 0..max_pages {
         let (status, page) = app
             .get_json(&format!(
@@ -52,10 +65,13 @@ async fn all_pages(app: &TestApp, q: &str, extra: &str, limit: u32, max_pages: u
         }
         match &page["next_cursor"] {
             Value::String(c) => cursor = format!("&cursor={c}"),
-            _ => break,
+            _ => {
+                cursor.clear();
+                break;
+            }
         }
     }
-    rows
+    (rows, cursor)
 }
 
 /// `q=<s>`, form-encoded by the URL library.
@@ -124,4 +140,50 @@ async fn a_rarer_word_weighs_more_and_more_occurrences_rank_higher() {
     // The estimate of a bounded search is in the right range.
     let total = page["estimated_total"].as_i64().unwrap();
     assert!((2000..=3000).contains(&total), "estimated_total {total}");
+}
+
+#[tokio::test]
+async fn later_pages_keep_the_weights_of_the_first_on_another_task_after_new_statistics() {
+    let database_url = fresh_database().await;
+    let first = spawn_with(config(&database_url, ""), database_url.clone()).await;
+    let other = spawn_with(config(&database_url, ""), database_url).await;
+    seed(&first).await;
+    let everything = "&created_from=2000-01-01T00:00:00Z";
+    let queries = [
+        ("w3", ""),
+        ("w3", everything),
+        ("w2 w3", ""),
+        ("w2 w3", everything),
+    ];
+    // The first page of each search, from one task.
+    let mut started = Vec::new();
+    for (q, extra) in queries {
+        let (page, cursor) = pages_from(&first, q, extra, 7, 1, String::new()).await;
+        assert!(!cursor.is_empty(), "{q}{extra} has a second page");
+        started.push((page, cursor));
+    }
+    // The corpus doubles with passages matching none of the queries, and is analysed: every
+    // term's weight changes. The other task has not read statistics yet; the first keeps
+    // its own (cached) until they expire.
+    first
+        .db
+        .execute_unprepared(
+            "INSERT INTO documents (id, source, checksum, title, content_type, byte_size, passage_count)
+               SELECT gen_random_uuid(), 'filler://' || i, md5('f' || i), 'filler ' || i, 'text/plain', 1, 10
+               FROM generate_series(1, 300) i;
+             INSERT INTO passages (document_id, seq, text)
+               SELECT d.id, s.seq, 'zebra quagga okapi'
+               FROM documents d, generate_series(0, 9) s(seq) WHERE d.source LIKE 'filler://%';
+             ANALYZE passages;",
+        )
+        .await
+        .unwrap();
+    for ((q, extra), (page, cursor)) in queries.into_iter().zip(started) {
+        // The rest of the list from the other task, with the first task's cursor...
+        let (rest, _) = pages_from(&other, q, extra, 7, 2, cursor).await;
+        // ...is the list the first task ranks in one go.
+        let whole = all_pages(&first, q, extra, 7, 3).await;
+        let stitched: Vec<Row> = page.into_iter().chain(rest).collect();
+        assert_eq!(stitched, whole, "{q}{extra}");
+    }
 }
