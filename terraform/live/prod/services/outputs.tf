@@ -40,12 +40,15 @@ output "blue_green_services" {
 }
 
 output "reconcile" {
-  description = "The reconciler's schedule (its schedule group has the same name), task group and alarms."
+  description = "The reconciler's schedule (its schedule group has the same name), task group, task role and alarms."
   value = {
     schedule    = module.reconcile.schedule_name
     task_group  = module.reconcile.task_group
     dlq_url     = module.reconcile.dead_letter_queue_url
     alarm_names = module.reconcile.alarm_names
+    # The role its runs assume instead of the worker's (a run by hand passes it as the
+    # taskRoleArn override).
+    task_role_arn = module.reconcile.task_role_arn
     # Its own: reaches AWS's APIs, not the database.
     security_group_id = aws_security_group.reconcile.id
   }
