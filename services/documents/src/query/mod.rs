@@ -3,6 +3,7 @@
 //! API can point them at the read replica.
 
 mod search;
+mod search_cursor;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
@@ -10,7 +11,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-pub use self::search::{SearchCursor, SearchHit, SearchResults, search};
+pub use self::{
+    search::{SearchHit, SearchResults, search},
+    search_cursor::SearchCursor,
+};
 use crate::entities::document;
 
 /// What a list or a search is narrowed to; every field is optional and they combine with
