@@ -16,7 +16,7 @@ pub struct SearchCursor {
     pub document_id: Uuid,
     #[serde(rename = "s")]
     pub seq: i32,
-    /// [`Filters::fingerprint`] of the search that issued it (query, filters, collapse).
+    /// [`super::Filters::fingerprint`] of the search that issued it (query, filters, collapse).
     #[serde(rename = "f", default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
     /// The weight (idf) of each of the query's terms on the pages before. Later pages score
