@@ -126,19 +126,19 @@ impl StatsCache {
         {
             return Ok(stats.clone());
         }
-        let _refresh = match (&current, self.refreshing.try_lock()) {
-            (_, Ok(guard)) => guard,
+        let _refresh = match (self.refreshing.try_lock(), &current) {
+            (Ok(guard), _) => guard,
             // Another search is refreshing: the stale statistics serve meanwhile.
-            (Some((_, stats)), Err(_)) => return Ok(stats.clone()),
-            // Nothing loaded yet: wait for the first load, then use it if it succeeded.
-            (None, Err(_)) => {
-                let guard = self.refreshing.lock().await;
-                if let Some((_, stats)) = self.current() {
-                    return Ok(stats);
-                }
-                guard
-            }
+            (Err(_), Some((_, stats))) => return Ok(stats.clone()),
+            // Nothing loaded yet: wait for the first load.
+            (Err(_), None) => self.refreshing.lock().await,
         };
+        // A refresh that finished since the first look is not done again.
+        if let Some((at, stats)) = self.current()
+            && at.elapsed() < STATS_TTL
+        {
+            return Ok(stats);
+        }
         match load().await {
             Ok(stats) => {
                 let stats = Arc::new(stats);
