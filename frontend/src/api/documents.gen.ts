@@ -394,7 +394,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a document and its passages. */
+        /**
+         * Delete a document and its passages. Lists and search stop showing it at once; reads
+         *     by id may still answer it from a cache for up to 300 s (their `Cache-Control`).
+         */
         delete: {
             parameters: {
                 query?: never;

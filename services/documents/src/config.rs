@@ -35,6 +35,13 @@ pub struct Config {
     /// 30000): a longer wait only turns an overload into queueing latency for everyone
     /// (bench/README.md, "search p99 under load").
     pub search_queue_wait: Duration,
+    /// `DOCUMENT_CACHE_MIB`: memory for the task's cache of documents' metadata (default 8,
+    /// 0 turns it off, at most 1024); `GET /documents/{id}` answers a hit without the
+    /// database ([`crate::doc_cache`]).
+    pub document_cache_bytes: usize,
+    /// `DOCUMENT_CACHE_TTL_SECONDS`: how long a task keeps a document (default 30, 1 to
+    /// 300): how long a task that did not delete a document may still serve it.
+    pub document_cache_ttl: Duration,
 }
 
 impl Config {
@@ -57,6 +64,14 @@ impl Config {
                 5,
                 0,
                 30_000,
+            )?),
+            document_cache_bytes: in_range(env, "DOCUMENT_CACHE_MIB", 8, 0, 1024)? << 20,
+            document_cache_ttl: Duration::from_secs(in_range(
+                env,
+                "DOCUMENT_CACHE_TTL_SECONDS",
+                30,
+                1,
+                300,
             )?),
         })
     }
@@ -100,15 +115,21 @@ mod tests {
     }
 
     #[test]
-    fn search_limits_default_and_are_validated() {
+    fn search_limits_and_the_document_cache_default_and_are_validated() {
         let c = Config::from_env(&env(&[])).unwrap();
         assert_eq!(c.search_concurrency, 2);
         assert_eq!(c.search_queue_wait, Duration::from_millis(5));
+        assert_eq!(c.document_cache_bytes, 8 << 20);
+        assert_eq!(c.document_cache_ttl, Duration::from_secs(30));
         let c = Config::from_env(&env(&[
             ("SEARCH_CONCURRENCY", "16"),
             ("SEARCH_QUEUE_WAIT_MS", "0"),
+            ("DOCUMENT_CACHE_MIB", "0"),
+            ("DOCUMENT_CACHE_TTL_SECONDS", "300"),
         ]))
         .unwrap();
+        assert_eq!(c.document_cache_bytes, 0);
+        assert_eq!(c.document_cache_ttl, Duration::from_secs(300));
         assert_eq!(c.search_concurrency, 16);
         assert_eq!(c.search_queue_wait, Duration::ZERO);
         for (name, value) in [
@@ -116,6 +137,10 @@ mod tests {
             ("SEARCH_CONCURRENCY", "many"),
             ("SEARCH_QUEUE_WAIT_MS", "60000"),
             ("SEARCH_QUEUE_WAIT_MS", "-1"),
+            ("DOCUMENT_CACHE_MIB", "2048"),
+            ("DOCUMENT_CACHE_MIB", "-1"),
+            ("DOCUMENT_CACHE_TTL_SECONDS", "0"),
+            ("DOCUMENT_CACHE_TTL_SECONDS", "301"),
         ] {
             let err = Config::from_env(&env(&[(name, value)])).unwrap_err();
             assert_eq!(err.name, name, "{value}");

@@ -4,6 +4,7 @@
 pub mod api;
 mod config;
 pub mod credentials;
+pub mod doc_cache;
 pub mod entities;
 pub mod limit;
 pub mod migration;
@@ -27,6 +28,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
     api::{DocumentsApi, HealthApi, SearchApi},
+    doc_cache::DocumentCache,
     limit::SearchSlots,
     ranking::StatsCache,
     reads::DirectReads,
@@ -47,6 +49,8 @@ pub struct AppState {
     pub replica: bool,
     /// Reads by id on the read database, on connections of their own (`crate::reads`).
     pub direct: Arc<DirectReads>,
+    /// Documents' metadata recently read by id (`crate::doc_cache`).
+    pub documents: Arc<DocumentCache>,
     pub base_path: String,
     /// The bound on searches in flight.
     pub search_slots: SearchSlots,
@@ -186,6 +190,7 @@ pub async fn openapi_json() -> Result<String, sea_orm::DbErr> {
     let credentials = Credentials::fixed();
     let state = AppState {
         direct: Arc::new(DirectReads::new(url, 1, credentials.clone())?),
+        documents: Arc::new(DocumentCache::off()),
         credentials,
         read: db.clone(),
         db,
@@ -255,6 +260,10 @@ impl Application {
         let state = AppState {
             credentials,
             direct,
+            documents: Arc::new(DocumentCache::new(
+                config.document_cache_bytes,
+                config.document_cache_ttl,
+            )),
             db,
             read,
             replica: config.database_read_url.is_some(),

@@ -2,6 +2,7 @@
 //! OpenAPI service.
 
 mod caching;
+mod document_types;
 mod documents;
 mod error;
 mod filters;

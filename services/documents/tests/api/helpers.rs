@@ -34,6 +34,8 @@ pub fn config(database_url: &str, base_path: &str) -> Config {
         role_secret_arns: Vec::new(),
         search_concurrency: 4,
         search_queue_wait: Duration::from_millis(250),
+        document_cache_bytes: 8 << 20,
+        document_cache_ttl: Duration::from_secs(30),
     }
 }
 

@@ -21,3 +21,4 @@ mod replica;
 mod roles;
 mod rotation;
 mod search;
+mod task_cache;

@@ -2,11 +2,15 @@
 
 use sea_orm::ConnectionTrait;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{config, fresh_database, spawn_with};
 
 #[tokio::test]
 async fn a_broken_pooled_connection_is_a_503_that_recovers() {
-    let app = spawn_app().await;
+    let database_url = fresh_database().await;
+    let mut cfg = config(&database_url, "");
+    // Every read must reach the database (a cached document would hide the broken pool).
+    cfg.document_cache_bytes = 0;
+    let app = spawn_with(cfg, database_url).await;
     let doc = app
         .create("pooled", "a document read through a broken pool")
         .await;

@@ -60,7 +60,10 @@ async fn a_read_by_id_is_one_exchange_with_the_database() {
         .to_owned();
     let (port, sends) = counting_proxy(authority.clone()).await;
     let proxied = direct.replace(&authority, &format!("127.0.0.1:{port}"));
-    let app = spawn_with(config(&proxied, ""), direct).await;
+    let mut cfg = config(&proxied, "");
+    // The path under test is the database's: without the task's cache of documents.
+    cfg.document_cache_bytes = 0;
+    let app = spawn_with(cfg, direct).await;
     let doc = app.create("counted", "a document read many times").await;
     let path = format!("/documents/{}", doc["id"].as_str().unwrap());
     // Warm up: the connection is opened and the statement prepared.
