@@ -142,8 +142,12 @@ fn incoming_request_id(headers: &HeaderMap) -> Option<String> {
     sane.then(|| value.to_owned())
 }
 
+/// A random (version 4) UUID from the thread's generator (ChaCha, seeded from the OS):
+/// `Uuid::new_v4` asks the OS for every id, one system call per request on the hot path.
 fn new_request_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
 }
 
 struct HeaderExtractor<'a>(&'a HeaderMap);
@@ -236,5 +240,16 @@ mod tests {
         let long = "x".repeat(129);
         headers.insert(REQUEST_ID_HEADER, HeaderValue::from_str(&long).unwrap());
         assert_eq!(incoming_request_id(&headers), None);
+    }
+
+    #[test]
+    fn new_request_ids_are_distinct_version_4_uuids() {
+        let ids: std::collections::HashSet<String> = (0..1000).map(|_| new_request_id()).collect();
+        assert_eq!(ids.len(), 1000);
+        for id in &ids {
+            let u = uuid::Uuid::parse_str(id).unwrap();
+            assert_eq!(u.get_version(), Some(uuid::Version::Random), "{id}");
+            assert_eq!(u.get_variant(), uuid::Variant::RFC4122, "{id}");
+        }
     }
 }
