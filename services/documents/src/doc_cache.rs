@@ -22,6 +22,9 @@ use uuid::Uuid;
 
 use crate::entities::document;
 
+/// Deletes remembered at most (a burst beyond it is covered by the time to live alone).
+const MAX_DELETED: usize = 4096;
+
 pub struct DocumentCache {
     /// Bytes per generation; 0 turns the cache off.
     generation_budget: usize,
@@ -34,6 +37,9 @@ struct Generations {
     current: HashMap<Uuid, Entry>,
     current_bytes: usize,
     previous: HashMap<Uuid, Entry>,
+    /// Documents this task deleted, and when: a read that raced the delete (it found the
+    /// row before the delete committed) must not put it back.
+    deleted: HashMap<Uuid, Instant>,
 }
 
 struct Entry {
@@ -120,6 +126,9 @@ impl DocumentCache {
             stored: Instant::now(),
         };
         let mut g = self.lock();
+        if g.deleted.contains_key(&doc.id) {
+            return;
+        }
         g.previous.remove(&doc.id);
         self.put(&mut g, doc.id, entry);
     }
@@ -154,6 +163,15 @@ impl DocumentCache {
             g.current_bytes -= entry_bytes(&e.doc);
         }
         g.previous.remove(&id);
+        // A read in flight now started before the delete, so it ends within the statement
+        // timeout; after the time to live its copy would have expired anyway.
+        let keep = self.ttl.max(crate::STATEMENT_TIMEOUT);
+        if g.deleted.len() >= MAX_DELETED {
+            g.deleted.retain(|_, at| at.elapsed() < keep);
+        }
+        if g.deleted.len() < MAX_DELETED {
+            g.deleted.insert(id, Instant::now());
+        }
     }
 
     /// Entries held (both generations).
@@ -251,6 +269,19 @@ mod tests {
         cache.insert(&huge);
         assert_eq!(cache.get(huge.id), None);
         assert!(cache.bytes() <= budget);
+    }
+
+    #[test]
+    fn a_read_that_raced_a_delete_does_not_put_the_document_back() {
+        let cache = DocumentCache::new(1 << 20, Duration::from_secs(60));
+        let d = doc(1, 5);
+        // The read found the row, then the delete ran and forgot it, then the read stores.
+        cache.remove(d.id);
+        cache.insert(&d);
+        assert_eq!(cache.get(d.id), None);
+        let other = doc(2, 5);
+        cache.insert(&other);
+        assert!(cache.get(other.id).is_some());
     }
 
     #[test]
