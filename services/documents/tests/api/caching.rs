@@ -73,13 +73,7 @@ async fn reads_are_cacheable_and_revalidate_with_304() {
         .to_owned();
     assert_ne!(text_etag, other_etag, "the text's tag follows its content");
 
-    let resp = app
-        .client
-        .delete(app.url(&format!("/documents/{id}")))
-        .bearer_auth(crate::helpers::API_KEY)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.delete_document(id).await;
     assert_eq!(resp.status(), 204);
     let resp = app
         .client

@@ -42,13 +42,7 @@ async fn create_get_text_and_delete() {
     assert_eq!(resp.headers()["content-type"], "text/plain; charset=utf-8");
     assert_eq!(resp.text().await.unwrap(), "Call me Ishmael.");
 
-    let resp = app
-        .client
-        .delete(app.url(&format!("/documents/{id}")))
-        .bearer_auth(API_KEY)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.delete_document(id).await;
     assert_eq!(resp.status(), 204);
     let resp = app
         .client
@@ -64,13 +58,7 @@ async fn create_get_text_and_delete() {
         .await
         .unwrap();
     assert_problem(resp, 404).await;
-    let resp = app
-        .client
-        .delete(app.url(&format!("/documents/{id}")))
-        .bearer_auth(API_KEY)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.delete_document(id).await;
     assert_problem(resp, 404).await;
     // Passages went with the document.
     use sea_orm::{ConnectionTrait, Statement};

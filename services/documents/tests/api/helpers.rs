@@ -94,6 +94,21 @@ impl TestApp {
         resp.json().await.unwrap()
     }
 
+    /// `GET path`, the response as it came.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// `DELETE /documents/{id}` with the API key.
+    pub async fn delete_document(&self, id: &str) -> reqwest::Response {
+        self.client
+            .delete(self.url(&format!("/documents/{id}")))
+            .bearer_auth(API_KEY)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn get_json(&self, path: &str) -> (u16, Value) {
         let resp = self.client.get(self.url(path)).send().await.unwrap();
         let status = resp.status().as_u16();

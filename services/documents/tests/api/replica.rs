@@ -108,13 +108,7 @@ async fn a_client_reads_its_own_write_through_the_primary_when_the_replica_lacks
         .await
         .unwrap();
     assert_problem(resp, 404).await;
-    let resp = app
-        .client
-        .delete(app.url(&format!("/documents/{id}")))
-        .bearer_auth(API_KEY)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.delete_document(id).await;
     assert_eq!(resp.status(), 204);
     assert_eq!(count(&app, "SELECT count(*) AS n FROM documents").await, 0);
     let resp = app

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use sea_orm::ConnectionTrait;
 
-use crate::helpers::{API_KEY, TestApp, assert_problem, config, fresh_database, spawn_with};
+use crate::helpers::{TestApp, assert_problem, config, fresh_database, spawn_with};
 
 async fn app_with_cache(bytes: usize, ttl: Duration) -> TestApp {
     let database_url = fresh_database().await;
@@ -32,12 +32,7 @@ async fn status(app: &TestApp, id: &str) -> u16 {
 }
 
 async fn cache_control(app: &TestApp, id: &str) -> String {
-    let resp = app
-        .client
-        .get(app.url(&format!("/documents/{id}")))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.get(&format!("/documents/{id}")).await;
     assert_eq!(resp.status(), 200);
     resp.headers()["cache-control"].to_str().unwrap().to_owned()
 }
@@ -83,20 +78,9 @@ async fn a_delete_through_this_task_is_seen_at_once() {
     let doc = app.create("cached", "a document deleted here").await;
     let id = doc["id"].as_str().unwrap();
     assert_eq!(status(&app, id).await, 200);
-    let resp = app
-        .client
-        .delete(app.url(&format!("/documents/{id}")))
-        .bearer_auth(API_KEY)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.delete_document(id).await;
     assert_eq!(resp.status(), 204);
-    let resp = app
-        .client
-        .get(app.url(&format!("/documents/{id}")))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.get(&format!("/documents/{id}")).await;
     assert_problem(resp, 404).await;
 }
 
