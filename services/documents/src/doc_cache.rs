@@ -14,7 +14,10 @@
 
 use std::{
     collections::HashMap,
-    sync::Mutex,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -30,6 +33,17 @@ pub struct DocumentCache {
     generation_budget: usize,
     ttl: Duration,
     inner: Mutex<Generations>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// What the cache did since the last [`DocumentCache::take_stats`].
+#[derive(Debug, PartialEq, Eq)]
+pub struct CacheStats {
+    pub hits: u64,
+    pub misses: u64,
+    /// Entries held now (expired ones included until they are looked up or rotated out).
+    pub entries: usize,
 }
 
 #[derive(Default)]
@@ -77,6 +91,8 @@ impl DocumentCache {
             generation_budget: budget_bytes / 2,
             ttl,
             inner: Mutex::new(Generations::default()),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         }
     }
 
@@ -96,6 +112,17 @@ impl DocumentCache {
         if self.generation_budget == 0 {
             return None;
         }
+        let found = self.lookup(id);
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    fn lookup(&self, id: Uuid) -> Option<(document::Model, Duration)> {
         let mut g = self.lock();
         if let Some(e) = g.current.get(&id) {
             let age = e.stored.elapsed();
@@ -174,8 +201,43 @@ impl DocumentCache {
         }
     }
 
+    /// Hits and misses since the last call, and the entries held.
+    pub fn take_stats(&self) -> CacheStats {
+        CacheStats {
+            hits: self.hits.swap(0, Ordering::Relaxed),
+            misses: self.misses.swap(0, Ordering::Relaxed),
+            entries: self.len(),
+        }
+    }
+
+    /// Logs [`Self::take_stats`] every `period` in which the cache was used (at `info`, as
+    /// "document cache": its hit rate is in the logs), until the cache is dropped.
+    pub fn report_every(cache: &Arc<Self>, period: Duration) {
+        if cache.generation_budget == 0 {
+            return;
+        }
+        let cache = Arc::downgrade(cache);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(period);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let Some(cache) = cache.upgrade() else { return };
+                let s = cache.take_stats();
+                if s.hits + s.misses > 0 {
+                    tracing::info!(
+                        hits = s.hits,
+                        misses = s.misses,
+                        entries = s.entries,
+                        period_seconds = period.as_secs(),
+                        "document cache"
+                    );
+                }
+            }
+        });
+    }
+
     /// Entries held (both generations).
-    #[cfg(test)]
     fn len(&self) -> usize {
         let g = self.lock();
         g.current.len() + g.previous.len()
@@ -282,6 +344,28 @@ mod tests {
         let other = doc(2, 5);
         cache.insert(&other);
         assert!(cache.get(other.id).is_some());
+    }
+
+    #[test]
+    fn stats_count_hits_and_misses_since_the_last_look() {
+        let cache = DocumentCache::new(1 << 20, Duration::from_secs(60));
+        let d = doc(1, 5);
+        assert!(cache.get(d.id).is_none());
+        cache.insert(&d);
+        assert!(cache.get(d.id).is_some());
+        assert!(cache.get(d.id).is_some());
+        let want = CacheStats {
+            hits: 2,
+            misses: 1,
+            entries: 1,
+        };
+        assert_eq!(cache.take_stats(), want);
+        let want = CacheStats {
+            hits: 0,
+            misses: 0,
+            entries: 1,
+        };
+        assert_eq!(cache.take_stats(), want);
     }
 
     #[test]

@@ -257,13 +257,15 @@ impl Application {
                 d.close_outdated();
             }
         });
+        let documents = Arc::new(DocumentCache::new(
+            config.document_cache_bytes,
+            config.document_cache_ttl,
+        ));
+        DocumentCache::report_every(&documents, Duration::from_secs(60));
         let state = AppState {
             credentials,
             direct,
-            documents: Arc::new(DocumentCache::new(
-                config.document_cache_bytes,
-                config.document_cache_ttl,
-            )),
+            documents,
             db,
             read,
             replica: config.database_read_url.is_some(),
