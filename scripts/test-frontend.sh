@@ -118,3 +118,12 @@ export CORPUS_DATA_BUCKET=$INGEST_ALLOWED_BUCKETS
 export CORPUS_SCREENSHOTS=${CORPUS_SCREENSHOTS:-$root/frontend/screenshots}
 (cd frontend && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx --no-install playwright test)
 echo "web app: screenshots in $CORPUS_SCREENSHOTS"
+
+# Stopping the stack stops everything it started: Vite runs under `npx` and `npm exec`,
+# which do not pass SIGTERM on, and used to outlive every run.
+corpus_stack_stop
+if left=$(pgrep -af "$root/frontend/node_modules/.bin/vite"); then
+  echo "web app: still running after the stack was stopped:" >&2
+  echo "$left" >&2
+  exit 1
+fi

@@ -17,6 +17,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/lib/tf-common.sh"
 # shellcheck source=scripts/lib/moto.sh
 source "$here/lib/moto.sh"
+# shellcheck source=scripts/lib/proc.sh
+source "$here/lib/proc.sh"
 repo="$(corpus_repo_root)"
 
 if [[ $# -ne 0 ]]; then
@@ -33,32 +35,18 @@ failed=0
 failures=()
 n=0
 
-# Every process a job of this script started (terraform runs under tf.sh under deploy.sh).
-descendants() {
-  local child
-  for child in $(pgrep -P "$1" 2>/dev/null); do
-    descendants "$child"
-    echo "$child"
-  done
-}
-any_alive() {
-  local p
-  for p in "$@"; do
-    kill -0 "$p" 2>/dev/null && return 0
-  done
-  return 1
-}
 cleanup() {
   local pid pids=() i
   for pid in $(jobs -p); do
-    mapfile -t -O "${#pids[@]}" pids < <(descendants "$pid")
+    # Every process a job of this script started (terraform runs under tf.sh under deploy.sh).
+    mapfile -t -O "${#pids[@]}" pids < <(corpus_descendants "$pid")
     pids+=("$pid")
   done
   if [[ ${#pids[@]} -gt 0 ]]; then
     kill "${pids[@]}" 2>/dev/null || true
     # terraform finishes in-flight calls on the first signal; give it a moment, then stop it.
     for ((i = 0; i < 50; i++)); do
-      any_alive "${pids[@]}" || break
+      corpus_any_alive "${pids[@]}" || break
       sleep 0.1
     done
     kill -9 "${pids[@]}" 2>/dev/null || true

@@ -18,9 +18,13 @@
 #       Serves the web app (frontend/) on 127.0.0.1:<web-port>: `vite` (dev, hot reload)
 #       or `vite preview` (the production build in frontend/dist). Needs node_modules.
 #   corpus_stack_stop
-#       Stops every process started above (SIGTERM, then waits).
+#       Stops every process started above and everything they started (SIGTERM, then
+#       waits).
 #
 # Sourcing the file has no side effect.
+
+# shellcheck source=scripts/lib/proc.sh
+source "$(dirname "${BASH_SOURCE[0]}")/proc.sh"
 
 CORPUS_STACK_PIDS=()
 export CORPUS_DOCUMENTS_BASE=/api/documents
@@ -95,12 +99,21 @@ corpus_web_start() {
 }
 
 corpus_stack_stop() {
-  local pid
+  local pid pids=() i
   for pid in "${CORPUS_STACK_PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
+    mapfile -t -O "${#pids[@]}" pids < <(corpus_descendants "$pid")
+    pids+=("$pid")
   done
+  if [ ${#pids[@]} -gt 0 ]; then
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+  fi
   for pid in "${CORPUS_STACK_PIDS[@]}"; do
     wait "$pid" 2>/dev/null || true
+  done
+  # The descendants are not this shell's children: wait for them to go (up to 5 s).
+  for ((i = 0; i < 50; i++)); do
+    corpus_any_alive "${pids[@]}" || break
+    sleep 0.1
   done
   CORPUS_STACK_PIDS=()
 }
