@@ -21,7 +21,7 @@ pub struct Config {
     /// `DATABASE_MAX_CONNECTIONS` per pool (default 10).
     pub database_max_connections: u32,
     /// `DATABASE_SECRET_ARN`, `DATABASE_SECRET_REFRESH_SECONDS`: where the login of both
-    /// URLs comes from ([`credentials`]).
+    /// URLs comes from ([`crate::credentials`]).
     pub credentials: CredentialsConfig,
     /// `DATABASE_ROLE_SECRET_ARNS` (`migrate` only): the services' login secrets, comma
     /// separated, whose passwords `migrate` sets on the database.

@@ -9,8 +9,9 @@
 //!
 //! Memory is bounded by bytes, not entries (a source or title may be long): entries go to
 //! the current of two generations; when it holds half the budget it becomes the previous
-//! one and the old previous one is dropped. A hit in the previous generation moves to the
-//! current one, so documents read often stay while the rest age out.
+//! one and the old previous one is emptied to become the current one. A hit in the previous
+//! generation moves to the current one, so documents read often stay while the rest age
+//! out. Each task logs its hits and misses once a minute ([`DocumentCache::report_every`]).
 
 use std::{
     collections::HashMap,
