@@ -57,6 +57,15 @@ struct Generations {
     deleted: HashMap<Uuid, Instant>,
 }
 
+impl Generations {
+    /// Removes an entry of the current generation, keeping its byte count right.
+    fn take_current(&mut self, id: Uuid) {
+        if let Some(e) = self.current.remove(&id) {
+            self.current_bytes -= entry_bytes(&e.doc);
+        }
+    }
+}
+
 struct Entry {
     doc: document::Model,
     stored: Instant,
@@ -130,8 +139,7 @@ impl DocumentCache {
             if age < self.ttl {
                 return Some((e.doc.clone(), age));
             }
-            let e = g.current.remove(&id)?;
-            g.current_bytes -= entry_bytes(&e.doc);
+            g.take_current(id);
             return None;
         }
         let e = g.previous.remove(&id)?;
@@ -170,7 +178,6 @@ impl DocumentCache {
             // The old previous generation's table becomes the new current one, emptied:
             // rotating reuses the two tables instead of growing a new one each time (which
             // left the heap fragmented: RSS grew to twice the budget).
-            let g = &mut *g;
             std::mem::swap(&mut g.current, &mut g.previous);
             g.current.clear();
             g.current_bytes = 0;
@@ -187,9 +194,7 @@ impl DocumentCache {
             return;
         }
         let mut g = self.lock();
-        if let Some(e) = g.current.remove(&id) {
-            g.current_bytes -= entry_bytes(&e.doc);
-        }
+        g.take_current(id);
         g.previous.remove(&id);
         // A read in flight now started before the delete, so it ends within the statement
         // timeout; after the time to live its copy would have expired anyway.
